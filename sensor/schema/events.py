@@ -1,0 +1,112 @@
+"""Events: one flat shape for everything the live sensor observes.
+
+Names follow the Sigma taxonomy (process_creation, network_connection, file_event, ...) so community
+rules match unchanged; fields the taxonomy lacks are ours and documented in ``OUR_CATEGORIES``.
+The engine matches plain dicts (``Event.to_match_dict``); this model is the contract at the edges.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class EventCategory(StrEnum):
+    # Sigma taxonomy categories
+    process_creation = "process_creation"
+    network_connection = "network_connection"
+    file_event = "file_event"
+    file_access = "file_access"
+    # ours (documented in the README's rule-writing section)
+    listening_socket = "listening_socket"
+    inventory_change = "inventory_change"
+    sensor_health = "sensor_health"
+
+
+OUR_CATEGORIES: dict[str, str] = {
+    "listening_socket": "A socket entered or left LISTEN state (LocalIp, LocalPort, ListenState opened|closed)",
+    "file_access": "A process opened a watched credential or token file (TargetFilename, CredentialKind)",
+    "inventory_change": "The OpenClaw inventory changed (ChangeType, InstallId, Grants, Exposed, ...)",
+    "sensor_health": "The sensor's own counters (drops, overflows, restarts, rule errors)",
+}
+
+
+class Event(BaseModel):
+    """One observation, normalised. Unset fields are omitted when the event is serialised."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # envelope
+    EventId: str = Field(description="Unique id (uuid4 hex) of this event")
+    UtcTime: str = Field(description="RFC 3339 UTC time of the observation")
+    Hostname: str
+    category: EventCategory
+    product: str = Field(description="Sigma logsource product: linux, macos or windows")
+    service: str | None = None
+    source: str = Field(default="", description="Which sensor source produced it (processes, sockets, ...)")
+
+    # process (Sigma process_creation)
+    ProcessId: int | None = None
+    Image: str | None = None
+    CommandLine: str | None = None
+    OriginalCommandLine: str | None = Field(
+        default=None, description="Exec-time command line when the process later retitled itself"
+    )
+    CurrentDirectory: str | None = None
+    User: str | None = None
+    ParentProcessId: int | None = None
+    ParentImage: str | None = None
+    ParentCommandLine: str | None = None
+    ParentUser: str | None = None
+
+    # network (Sigma network_connection) and listeners (ours)
+    Protocol: str | None = None
+    Initiated: str | None = Field(default=None, description="'true' for outbound connections (Sigma)")
+    SourceIp: str | None = None
+    SourcePort: int | None = None
+    DestinationIp: str | None = None
+    DestinationPort: int | None = None
+    DestinationHostname: str | None = None
+    DestinationIsLoopback: bool | None = None
+    LocalIp: str | None = None
+    LocalPort: int | None = None
+    ListenState: str | None = Field(default=None, description="opened | closed")
+    Exposed: bool | None = Field(default=None, description="Listener bound to a non-loopback address")
+
+    # files (Sigma file_event, ours file_access)
+    TargetFilename: str | None = None
+    FileAccess: str | None = Field(default=None, description="open | modify | create | delete")
+    CredentialKind: str | None = Field(default=None, description="Catalogue kind of the watched file")
+    CredentialOwner: str | None = Field(default=None, description="User whose credential it is")
+
+    # agent attribution (ours)
+    AgentProduct: str | None = Field(default=None, description="openclaw | clawdbot | moltbot when attributed")
+    AgentRootPid: int | None = Field(default=None, description="PID of the OpenClaw process at the tree root")
+    AgentRootImage: str | None = None
+    IsAgentProcess: bool | None = Field(default=None, description="The actor itself is an OpenClaw process")
+    InAgentTree: bool | None = Field(default=None, description="The actor is OpenClaw or descends from it")
+    AttributionConfidence: str | None = Field(default=None, description="exact | best-effort")
+
+    # inventory change (ours)
+    ChangeType: str | None = Field(
+        default=None, description="install_added | install_removed | grant_added | grant_removed | "
+        "exposure_changed | version_changed | running_changed | credential_added"
+    )
+    InstallId: str | None = None
+    StateDir: str | None = None
+    ConfigPath: str | None = None
+    Grants: list[str] | None = None
+    GrantsAdded: list[str] | None = None
+    ConfigKeys: list[str] | None = Field(default=None, description="Config key paths that are set (no values)")
+    BindMode: str | None = None
+    AuthMode: str | None = None
+    Version: str | None = None
+
+    # sensor health (ours)
+    Counters: dict[str, int] | None = None
+
+    def to_match_dict(self) -> dict[str, Any]:
+        """The dict the engine matches: only fields that are set."""
+        return self.model_dump(exclude_none=True, mode="json")
