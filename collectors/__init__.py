@@ -1,0 +1,1 @@
+"""The clawwatch collector: enrollment, ingest, storage and (later) query APIs, console, forwarders."""
