@@ -100,6 +100,15 @@ class Event(BaseModel):
     Grants: list[str] | None = None
     GrantsAdded: list[str] | None = None
     ConfigKeys: list[str] | None = Field(default=None, description="Config key paths that are set (no values)")
+    ConfigSettings: list[str] | None = Field(
+        default=None,
+        description="Risk-relevant config settings in effect, one 'key.path=value' per entry; only enums, "
+        "booleans, numbers and allow-list wildcards, never secrets; a list value gives one entry per element "
+        "(e.g. 'gateway.tailscale.mode=funnel', 'tools.elevated.allowFrom.slack=*')",
+    )
+    ConfigSettingsAdded: list[str] | None = Field(
+        default=None, description="Entries of ConfigSettings new in this change (all for install_added)"
+    )
     BindMode: str | None = None
     AuthMode: str | None = None
     Version: str | None = None
