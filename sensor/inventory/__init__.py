@@ -1,0 +1,1 @@
+"""The scanner: OpenClaw knowledge + host facts -> one ``sensor.schema.ScanReport``."""
