@@ -1,0 +1,1 @@
+"""clawwatch tests (a package so that `tests.support` is importable from every test dir)."""

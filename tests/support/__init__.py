@@ -1,0 +1,1 @@
+"""Test support: the real-OpenClaw harness (see openclaw_host.py) and helpers shared by tests."""
