@@ -1,0 +1,51 @@
+"""What a compiled detection leaf is, and the helpers every value compiler shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sensor.engine.event_view import FULLTEXT, EventView
+
+Predicate = Callable[[EventView], bool]
+# Prefilter requirement: at least one (field key, lower-cased literal) must occur in view.low[field].
+Need = frozenset[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Compiled:
+    predicate: Predicate
+    need: Need | None = None
+
+
+def field_key(field: str | None) -> str:
+    """Field-less (keyword) values are matched against the event's full text."""
+    return FULLTEXT if field is None else field
+
+
+def on_low(key: str, test: Callable[[str], bool]) -> Predicate:
+    """Apply ``test`` to the lower-cased text of a field (any element of a list-valued field)."""
+
+    def predicate(view: EventView) -> bool:
+        value = view.low[key]
+        if value.__class__ is str:
+            return test(value)
+        if value is None:
+            return False
+        return any(test(v) for v in value)
+
+    return predicate
+
+
+def on_text(key: str, test: Callable[[str], bool]) -> Predicate:
+    """Apply ``test`` to the canonical (case-preserved) text of a field."""
+
+    def predicate(view: EventView) -> bool:
+        value = view.text[key]
+        if value.__class__ is str:
+            return test(value)
+        if value is None:
+            return False
+        return any(test(v) for v in value)
+
+    return predicate

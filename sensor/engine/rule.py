@@ -1,0 +1,29 @@
+"""A compiled Sigma detection rule: metadata plus predicates; no pySigma object is kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sensor.engine.compiler import Need, Predicate
+
+Logsource = tuple[str | None, str | None, str | None]  # category, product, service
+
+
+@dataclass
+class CompiledRule:
+    index: int
+    id: str
+    title: str
+    level: str
+    status: str | None
+    tags: list[str]
+    description: str | None
+    path: Path | None
+    name: str | None
+    logsource: Logsource
+    predicate: Predicate
+    need: Need | None
+    detections: list[tuple[str, Predicate]]
+    emit: bool = True  # False for rules referenced by a correlation without `generate: true`
+    correlations: list[int] = field(default_factory=list)  # indices into Engine.correlations
