@@ -75,6 +75,10 @@ class Credential(_Model):
     mode: str | None = Field(default=None, description="Octal permissions of the file, e.g. 0600")
     fingerprint: str = Field(description="Salted fingerprint (never the value)")
     length_class: str | None = Field(default=None, description="e.g. short(<24), ok")
+    reference: str | None = Field(
+        default=None,
+        description="Set when the store holds a placeholder, not a value: env:VAR or secretref:<source>:<id>",
+    )
 
 
 class Persistence(_Model):
