@@ -17,7 +17,9 @@ class RuleLoadError:
 
     def __str__(self) -> str:
         where = str(self.path) if self.path else "<string>"
-        who = self.title or "?"
+        if not self.title and not self.rule_id:
+            return f"{where}: {self.reason}"
+        who = self.title or "(untitled)"
         if self.rule_id:
             who = f"{who} ({self.rule_id})"
         return f"{where}: rule {who}: {self.reason}"
