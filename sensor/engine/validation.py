@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 from sigma.collection import SigmaCollection
 from sigma.exceptions import SigmaError
+from sigma.rule import SigmaRule
 from sigma.validation import SigmaValidator
 from sigma.validators.core import validators
 
@@ -61,11 +62,11 @@ def check(paths: Sequence[Path]) -> CheckResult:
         except (OSError, UnicodeDecodeError, yaml.YAMLError, SigmaError, ValueError):
             continue  # already reported by the engine load
         for rule in collection.rules:
-            if rule.errors:
+            if rule.errors or not isinstance(rule, SigmaRule):
                 continue
             try:
                 issues = validator.validate_rule(rule)
-            except Exception as exc:  # noqa: BLE001 - a crashing validator is a finding, not a crash
+            except Exception as exc:
                 findings.append(Finding(path, str(rule.title), "error", f"validator failed: {exc}"))
                 continue
             for issue in issues:
