@@ -1,0 +1,1 @@
+"""The collector's HTTP API (FastAPI): one router per concern, auth dependencies, the app factory."""

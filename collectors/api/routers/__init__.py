@@ -1,0 +1,1 @@
+"""One router per concern; `collectors.api.app.create_app` mounts them."""

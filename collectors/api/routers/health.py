@@ -1,0 +1,30 @@
+"""GET /healthz: the process is up and its database answers (no auth; for load balancers)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
+
+from collectors.store import Store, migrations
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    schema_version: int
+
+
+@router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
+def healthz(request: Request) -> Health | JSONResponse:
+    store: Store = request.app.state.store
+    try:
+        with store.engine.connect() as conn:
+            version = migrations.current_version(conn)
+    except SQLAlchemyError:
+        body = Health(status="degraded", database="unreachable", schema_version=0)
+        return JSONResponse(body.model_dump(), status_code=503)
+    return Health(status="ok", database=store.dialect, schema_version=version)

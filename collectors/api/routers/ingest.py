@@ -1,0 +1,105 @@
+"""POST /api/v1/ingest: a batch of records from one sensor, JSON, optionally gzip-compressed."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from collectors.api.auth import Principal, require
+from collectors.api.errors import ApiError, describe_validation_errors, error_response
+from collectors.api.settings import CollectorSettings
+from collectors.ingest import body
+from collectors.ingest.rate_limit import RateLimiter
+from collectors.ingest.writer import SeqConflict, UnencodableBody, WriteResult, write_batch
+from collectors.store import Store
+from collectors.store.credentials import Role
+from sensor.delivery.protocol import ErrorCode, ErrorResponse, IngestBatch, IngestResponse
+
+router = APIRouter(tags=["ingest"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse} for code in (400, 401, 403, 409, 413, 415, 422, 429)
+}
+
+
+def _parse(data: bytes) -> IngestBatch:
+    try:
+        return IngestBatch.model_validate_json(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_input=False)
+        if any(err.get("type") == "json_invalid" for err in errors):
+            raise ApiError(400, ErrorCode.malformed_json, "request body is not valid JSON") from None
+        raise ApiError(422, ErrorCode.invalid_body, describe_validation_errors(errors)) from None
+
+
+async def _read_body(request: Request, settings: CollectorSettings) -> bytes:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise ApiError(415, ErrorCode.unsupported_media_type, "send Content-Type: application/json")
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > settings.max_body_bytes:
+        raise ApiError(413, ErrorCode.body_too_large, f"request body exceeds {settings.max_body_bytes} bytes")
+    try:
+        raw = await body.read_limited(request.stream(), settings.max_body_bytes)
+        return body.decode(raw, request.headers.get("content-encoding", ""), settings.max_decoded_bytes)
+    except body.BodyTooLarge as exc:
+        raise ApiError(413, ErrorCode.body_too_large, str(exc)) from None
+    except body.BadEncoding as exc:
+        code = 415 if "unsupported" in str(exc) else 400
+        errcode = ErrorCode.unsupported_encoding if code == 415 else ErrorCode.malformed_json
+        raise ApiError(code, errcode, str(exc)) from None
+
+
+def _store(store: Store, batch: IngestBatch, addr: str | None) -> WriteResult:
+    with store.engine.begin() as conn:
+        return write_batch(conn, batch, time.time(), addr)
+
+
+@router.post(
+    "/api/v1/ingest",
+    response_model=IngestResponse,
+    responses=_ERRORS,
+    summary="Store a batch of records from the calling sensor's host (idempotent by host and sequence)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IngestBatch"}}},
+        }
+    },
+)
+async def ingest(
+    request: Request,
+    principal: Principal = Depends(require(Role.sensor)),  # noqa: B008
+) -> IngestResponse | JSONResponse:
+    settings: CollectorSettings = request.app.state.settings
+    data = await _read_body(request, settings)
+    batch = _parse(data)
+    if batch.host_id != principal.host_id:
+        raise ApiError(403, ErrorCode.host_mismatch,
+                       "this sensor token may only write its own host's records")
+    limiter: RateLimiter = request.app.state.host_limiter
+    wait = limiter.take(batch.host_id, max(1, len(batch.records)))
+    if wait:
+        raise ApiError(429, ErrorCode.rate_limited, "this host is over its ingest rate; retry later",
+                       {"Retry-After": str(max(1, math.ceil(wait)))})
+    addr = request.client.host if request.client else None
+    try:
+        result = await run_in_threadpool(_store, request.app.state.store, batch, addr)
+    except SeqConflict as exc:
+        raise ApiError(409, ErrorCode.seq_conflict, f"{exc}; first: {exc.seqs[:10]}") from None
+    except UnencodableBody as exc:
+        raise ApiError(422, ErrorCode.invalid_body, str(exc)) from None
+    if result.replay:
+        # Everything was already stored, identically: nothing new is written. The acked list lets a sensor
+        # whose acknowledgement was lost delete its copies.
+        return error_response(409, ErrorCode.replayed_batch, "every record of this batch is already stored",
+                              acked=result.acked)
+    return IngestResponse(acked=result.acked, inserted=result.inserted, duplicates=result.duplicates,
+                          missing=result.missing)
+

@@ -1,0 +1,134 @@
+"""Idempotent storage of a batch: insert by (host_id, seq), count duplicates, refuse rewrites, track gaps.
+
+One transaction per batch: either every new record of the batch is stored and the host's counters move,
+or nothing changes. Safe with several collector processes on one PostgreSQL (``ON CONFLICT DO NOTHING``
+and relative counter updates).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from collectors.store import tables
+from sensor.delivery.protocol import IngestBatch
+
+
+class SeqConflict(Exception):
+    """A sequence number already stored with different content: the sender reused it."""
+
+    def __init__(self, seqs: list[int]) -> None:
+        super().__init__(f"{len(seqs)} sequence number(s) already stored with different content")
+        self.seqs = seqs
+
+
+class UnencodableBody(Exception):
+    pass
+
+
+@dataclass
+class WriteResult:
+    acked: list[int]
+    inserted: int
+    duplicates: int
+    missing: int
+    inserted_seqs: list[int] = field(default_factory=list)
+
+    @property
+    def replay(self) -> bool:
+        return self.inserted == 0 and self.duplicates > 0
+
+
+def _rows(batch: IngestBatch, received_at: float) -> list[dict[str, Any]]:
+    rows = []
+    for record in batch.records:
+        try:
+            body = orjson.dumps(record.body)
+        except (orjson.JSONEncodeError, TypeError) as exc:
+            raise UnencodableBody(f"record {record.seq}: body cannot be stored ({exc})") from None
+        digest = hashlib.sha256(
+            b"%s|%d|%s|" % (record.kind.value.encode(), record.severity, record.created_at.encode()) + body
+        ).hexdigest()
+        rows.append({
+            "host_id": batch.host_id, "seq": record.seq, "record_id": record.record_id,
+            "kind": record.kind.value, "severity": record.severity, "created_at": record.created_at,
+            "received_at": received_at, "digest": digest, "body": body.decode(),
+        })
+    return rows
+
+
+def _insert_ignoring_duplicates(conn: Connection, rows: list[dict[str, Any]]) -> set[int]:
+    table = tables.records
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = (dialect.insert(table)
+            .on_conflict_do_nothing(index_elements=[table.c.host_id, table.c.seq])
+            .returning(table.c.seq))
+    return {int(row[0]) for row in conn.execute(stmt, rows)}
+
+
+def _check_duplicates_identical(conn: Connection, host_id: str, rows: list[dict[str, Any]],
+                                inserted: set[int]) -> None:
+    dup_rows = {r["seq"]: r["digest"] for r in rows if r["seq"] not in inserted}
+    if not dup_rows:
+        return
+    stored = conn.execute(select(tables.records.c.seq, tables.records.c.digest)
+                          .where(tables.records.c.host_id == host_id,
+                                 tables.records.c.seq.in_(list(dup_rows))))
+    conflicts = sorted(int(seq) for seq, digest in stored if dup_rows.get(int(seq)) != digest)
+    if conflicts:
+        raise SeqConflict(conflicts)
+
+
+def _greatest(conn: Connection, column: Any, value: int) -> Any:
+    return func.greatest(column, value) if conn.dialect.name == "postgresql" else func.max(column, value)
+
+
+def write_batch(conn: Connection, batch: IngestBatch, received_at: float, addr: str | None) -> WriteResult:
+    """Store ``batch`` inside the caller's transaction. Raises SeqConflict (caller rolls back)."""
+    rows = _rows(batch, received_at)
+    inserted: set[int] = _insert_ignoring_duplicates(conn, rows) if rows else set()
+    _check_duplicates_identical(conn, batch.host_id, rows, inserted)
+    hosts = tables.hosts
+    values: dict[str, Any] = {
+        "last_seen": received_at,
+        "last_addr": (addr or "")[:64],
+        "record_count": hosts.c.record_count + len(inserted),
+        "duplicate_count": hosts.c.duplicate_count + (len(rows) - len(inserted)),
+    }
+    if inserted:
+        values["max_seq"] = _greatest(conn, hosts.c.max_seq, max(inserted))
+    if batch.spool is not None:
+        spool = batch.spool
+        values["spool_dropped_total"] = _greatest(conn, hosts.c.spool_dropped_total, spool.dropped_total)
+        values["spool_rejected_total"] = _greatest(conn, hosts.c.spool_rejected_total, spool.rejected_total)
+        values["spool_dropped_by_severity"] = dict(spool.dropped_by_severity)
+        values["spool_bytes"] = spool.queued_bytes
+        values["spool_records"] = spool.queued_records
+    counters = conn.execute(update(hosts).where(hosts.c.host_id == batch.host_id).values(**values)
+                            .returning(hosts.c.max_seq, hosts.c.record_count)).first()
+    missing = int(counters[0]) - int(counters[1]) if counters else 0
+    return WriteResult(
+        acked=[r["seq"] for r in rows], inserted=len(inserted), duplicates=len(rows) - len(inserted),
+        missing=missing, inserted_seqs=sorted(inserted),
+    )
+
+
+def missing_ranges(conn: Connection, host_id: str, limit: int = 100) -> list[tuple[int, int]]:
+    """The gaps of one host as inclusive (first, last) ranges, lowest first (at most ``limit``)."""
+    rec = tables.records
+    seqs = [int(s) for (s,) in conn.execute(select(rec.c.seq).where(rec.c.host_id == host_id)
+                                            .order_by(rec.c.seq))]
+    gaps: list[tuple[int, int]] = []
+    expected = 1
+    for seq in seqs:
+        if seq > expected:
+            gaps.append((expected, seq - 1))
+            if len(gaps) >= limit:
+                break
+        expected = seq + 1
+    return gaps

@@ -1,0 +1,82 @@
+"""Opening the store: a database URL -> a migrated SQLAlchemy engine.
+
+Accepted URLs: ``sqlite:///path/to/file.db``, a bare file path (SQLite), ``postgresql://user@host/db``
+(PostgreSQL through psycopg 3). Without a URL the store is ``collector.db`` under the user's data dir.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from collectors.store import migrations
+
+
+def default_sqlite_url() -> str:
+    data_dir = Path(platformdirs.user_data_dir("clawwatch"))
+    return f"sqlite:///{data_dir / 'collector.db'}"
+
+
+def normalize_url(url: str | None) -> str:
+    """Turn what a user typed into a SQLAlchemy URL with an explicit driver."""
+    if not url:
+        return default_sqlite_url()
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith(("sqlite:", "postgresql+psycopg:")):
+        return url
+    if "://" in url:
+        raise ValueError(f"unsupported database URL scheme in {url.split('://', 1)[0]!r}; "
+                         "use sqlite:///FILE or postgresql://USER@HOST:PORT/DB")
+    return f"sqlite:///{Path(url).expanduser().resolve()}"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # pysqlite's own transaction handling is disabled (isolation_level=None); take the write lock up front so
+    # concurrent writers queue on busy_timeout instead of failing to upgrade a read lock.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@dataclass
+class Store:
+    engine: Engine
+    url: str
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str | None = None, *, migrate: bool = True, pool_size: int = 5) -> Store:
+    full = normalize_url(url)
+    parsed = make_url(full)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        engine = create_engine(full, connect_args={"isolation_level": None, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    else:
+        engine = create_engine(full, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    store = Store(engine=engine, url=full)
+    if migrate:
+        with engine.begin() as conn:
+            migrations.upgrade(conn)
+    return store

@@ -1,0 +1,69 @@
+"""Versioned schema migrations, applied in order at start-up; safe when several collectors start at once.
+
+Each migration is ``(version, name, apply(connection))``. The applied versions live in
+``cw_schema_version``. On PostgreSQL the whole upgrade runs under a transaction-scoped advisory lock, so
+collector processes sharing one database serialise their upgrades; on SQLite ``BEGIN IMMEDIATE`` takes the
+write lock first. A new table or column is a new entry at the end of ``MIGRATIONS``; never edit an
+applied one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select, text
+
+from collectors.store import tables
+
+# An arbitrary constant: the advisory-lock key of clawwatch migrations on PostgreSQL.
+_PG_LOCK_KEY = 0x436C6177  # "Claw"
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def _v1_initial(conn: Connection) -> None:
+    for table in (tables.hosts, tables.tokens, tables.enroll_secrets, tables.records):
+        table.create(conn, checkfirst=True)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial: hosts, tokens, enroll secrets, records", _v1_initial),
+)
+
+
+def latest_version() -> int:
+    return MIGRATIONS[-1].version
+
+
+def upgrade(conn: Connection) -> list[int]:
+    """Apply every pending migration inside the caller's transaction; return the versions applied."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+    tables.schema_version.create(conn, checkfirst=True)
+    applied = {row[0] for row in conn.execute(select(tables.schema_version.c.version))}
+    done: list[int] = []
+    for migration in MIGRATIONS:
+        if migration.version in applied:
+            continue
+        migration.apply(conn)
+        conn.execute(
+            tables.schema_version.insert().values(
+                version=migration.version, name=migration.name, applied_at=time.time()
+            )
+        )
+        done.append(migration.version)
+    return done
+
+
+def current_version(conn: Connection) -> int:
+    tables.schema_version.create(conn, checkfirst=True)
+    version = tables.schema_version.c.version
+    first = conn.execute(select(version).order_by(version.desc())).first()
+    return int(first[0]) if first else 0
