@@ -15,6 +15,9 @@ import psutil
 from sensor.openclaw.identity import AgentIdentity, identify_process
 from sensor.openclaw.names import LOCATION_ENV_KEYS
 
+# HOME decides ~/.openclaw for a process started with a different HOME than its account's
+_KEPT_ENV_KEYS = LOCATION_ENV_KEYS | {"HOME", "USERPROFILE"}
+
 
 @dataclass(frozen=True)
 class AgentProcess:
@@ -26,7 +29,7 @@ class AgentProcess:
     exe: str | None
     cwd: str | None
     script: str | None  # the JS entry when run as `node <script> …` (a package path)
-    env: dict[str, str] = field(default_factory=dict)  # LOCATION_ENV_KEYS only
+    env: dict[str, str] = field(default_factory=dict)  # LOCATION_ENV_KEYS + HOME only
 
 
 def _script_path(cmdline: list[str]) -> str | None:
@@ -42,7 +45,7 @@ def _location_env(proc: psutil.Process) -> dict[str, str]:
         environ = proc.environ()
     except (psutil.Error, OSError):
         return {}
-    return {k: v[:4096] for k, v in environ.items() if k in LOCATION_ENV_KEYS}
+    return {k: v[:4096] for k, v in environ.items() if k in _KEPT_ENV_KEYS}
 
 
 def agent_processes() -> list[AgentProcess]:
@@ -78,10 +81,18 @@ def agent_processes() -> list[AgentProcess]:
 def state_dir_hint(proc: AgentProcess, account_home: Path | None) -> tuple[Path | None, Path | None]:
     """(state dir, config path) this process uses according to its environment overrides."""
     env = proc.env
-    config = next((env[k] for k in ("OPENCLAW_CONFIG_PATH", "CLAWDBOT_CONFIG_PATH", "MOLTBOT_CONFIG_PATH")
-                   if env.get(k)), None)
-    state = next((env[k] for k in ("OPENCLAW_STATE_DIR", "CLAWDBOT_STATE_DIR", "MOLTBOT_STATE_DIR")
-                  if env.get(k)), None)
+    config = next(
+        (
+            env[k]
+            for k in ("OPENCLAW_CONFIG_PATH", "CLAWDBOT_CONFIG_PATH", "MOLTBOT_CONFIG_PATH")
+            if env.get(k)
+        ),
+        None,
+    )
+    state = next(
+        (env[k] for k in ("OPENCLAW_STATE_DIR", "CLAWDBOT_STATE_DIR", "MOLTBOT_STATE_DIR") if env.get(k)),
+        None,
+    )
     home = next((env[k] for k in ("OPENCLAW_HOME", "CLAWDBOT_HOME", "MOLTBOT_HOME") if env.get(k)), None)
     profile = next((env[k] for k in ("OPENCLAW_PROFILE", "CLAWDBOT_PROFILE") if env.get(k)), None)
     state_path = Path(state) if state else None

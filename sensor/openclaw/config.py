@@ -57,8 +57,10 @@ def has_env_reference(value: object) -> bool:
 
 def is_secret_ref(value: object) -> bool:
     """A SecretRef object (``{"source": "env"|"file"|"exec", "id"/"provider": …}``)."""
-    return isinstance(value, dict) and isinstance(value.get("source"), str) and (
-        "id" in value or "provider" in value or "key" in value
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("source"), str)
+        and ("id" in value or "provider" in value or "key" in value)
     )
 
 

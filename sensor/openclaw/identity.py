@@ -46,8 +46,19 @@ _JS_RUNTIMES: Final[frozenset[str]] = frozenset({"node", "nodejs", "bun"})
 _SHELLS: Final[frozenset[str]] = frozenset({"sh", "bash", "dash", "zsh", "ksh", "fish"})
 # node options that consume the next argument
 _NODE_OPTS_WITH_VALUE: Final[frozenset[str]] = frozenset(
-    {"-r", "--require", "--import", "--loader", "--experimental-loader", "-C", "--conditions",
-     "--env-file", "--title", "--inspect-port", "--max-old-space-size"}
+    {
+        "-r",
+        "--require",
+        "--import",
+        "--loader",
+        "--experimental-loader",
+        "-C",
+        "--conditions",
+        "--env-file",
+        "--title",
+        "--inspect-port",
+        "--max-old-space-size",
+    }
 )
 _CLI_GLOBAL_OPTS_WITH_VALUE: Final[frozenset[str]] = frozenset({"--profile", "--log-level", "--container"})
 _SCRIPT_SUFFIXES: Final[tuple[str, ...]] = (".mjs", ".cjs", ".js", ".cmd", ".ps1", ".sh")

@@ -19,8 +19,15 @@ _SECRET_OPTION = re.compile(
     re.IGNORECASE,
 )
 _NOT_SECRET_OPTIONS: Final[frozenset[str]] = frozenset(
-    {"--key-file", "--keyfile", "--token-file", "--password-file", "--auth-mode", "--auth-choice",
-     "--gateway-auth"}
+    {
+        "--key-file",
+        "--keyfile",
+        "--token-file",
+        "--password-file",
+        "--auth-mode",
+        "--auth-choice",
+        "--gateway-auth",
+    }
 )
 
 # value shapes that are secrets on their own

@@ -1,0 +1,1 @@
+"""Credential stores of OpenClaw installs: kinds, extraction, file and SQLite stores."""

@@ -1,0 +1,193 @@
+"""Autostart entries for the gateway and node host: systemd units, launchd plists, Windows scheduled
+task XML files and Startup-folder items. Parsed, never executed; secrets inline in them (2026.2 put
+``OPENCLAW_GATEWAY_TOKEN`` in the unit/plist) are returned as ``RawSecret`` for the credential list."""
+
+from __future__ import annotations
+
+import plistlib
+import re
+import xml.etree.ElementTree as ET  # bounded local files; entities refused below
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from sensor.openclaw.credentials.extract import (
+    RawSecret,
+    secrets_in_assignments,
+    secrets_in_plist,
+    systemd_environment_pairs,
+    windows_set_pairs,
+)
+from sensor.openclaw.names import PRODUCTS
+from sensor.safeio import FileData, SafeIOError, read_file
+from sensor.schema.inventory import Persistence
+from sensor.secrets import redact_text
+
+MAX_DEFINITION_BYTES = 512 * 1024
+_STATE_DIR_KEYS = ("OPENCLAW_STATE_DIR", "CLAWDBOT_STATE_DIR", "MOLTBOT_STATE_DIR")
+_CONFIG_KEYS = ("OPENCLAW_CONFIG_PATH", "CLAWDBOT_CONFIG_PATH", "MOLTBOT_CONFIG_PATH")
+_HOME_KEYS = ("OPENCLAW_HOME", "CLAWDBOT_HOME", "MOLTBOT_HOME")
+_STATE_IN_PATH = re.compile(r"(/[^\s\"'=]*?/\.(?:openclaw|clawdbot|moltbot)(?:-[A-Za-z0-9_.\-]+)?)(?:/|\b)")
+
+
+@dataclass
+class ServiceDefinition:
+    persistence: Persistence
+    secrets: list[RawSecret] = field(default_factory=list)
+    data: FileData | None = None
+    env: dict[str, str] = field(default_factory=dict)  # location keys only
+    state_dirs: list[str] = field(default_factory=list)  # state dirs named anywhere in it
+    version_text: str = ""
+
+
+def _role(name: str) -> Literal["gateway", "node", "unknown"]:
+    lowered = name.lower()
+    if "node" in lowered:
+        return "node"
+    if "gateway" in lowered or any(
+        lowered.startswith(f"ai.{p}.") or lowered.startswith(f"com.{p}.") for p in PRODUCTS
+    ):
+        return "gateway"
+    return "unknown"
+
+
+def _location_env(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    keys = _STATE_DIR_KEYS + _CONFIG_KEYS + _HOME_KEYS
+    return {k: v for k, v in pairs if k in keys}
+
+
+def _state_dirs(text: str) -> list[str]:
+    return sorted({m.group(1) for m in _STATE_IN_PATH.finditer(text)})
+
+
+def parse_systemd(data: FileData, scope: str) -> ServiceDefinition:
+    text = data.data.decode("utf-8", "replace")
+    exec_start = next(
+        (ln.split("=", 1)[1].strip() for ln in text.splitlines() if ln.startswith("ExecStart=")), None
+    )
+    pairs = list(systemd_environment_pairs(text))
+    enabled = None
+    definition = ServiceDefinition(
+        Persistence(
+            mechanism="systemd",
+            name=data.path.name,
+            path=str(data.path),
+            role=_role(data.path.name),
+            scope="system" if scope == "system" else "user",
+            exec_start=redact_text(exec_start)[:1000] if exec_start else None,
+            enabled=enabled,
+        ),
+        secrets=list(secrets_in_assignments(iter(pairs))),
+        data=data,
+        env=_location_env(pairs),
+        state_dirs=_state_dirs(text),
+        version_text=text[:4096],
+    )
+    return definition
+
+
+def parse_launchd(data: FileData, scope: str) -> ServiceDefinition:
+    try:
+        plist = plistlib.loads(data.data)
+    except Exception:  # plistlib raises several types on garbage
+        plist = {}
+    if not isinstance(plist, dict):
+        plist = {}
+    label = plist.get("Label") if isinstance(plist.get("Label"), str) else data.path.stem
+    args = (
+        [a for a in plist.get("ProgramArguments", []) if isinstance(a, str)]
+        if isinstance(plist.get("ProgramArguments"), list)
+        else []
+    )
+    env_raw = plist.get("EnvironmentVariables")
+    env: dict[object, object] = env_raw if isinstance(env_raw, dict) else {}
+    pairs = [(str(k), v) for k, v in env.items() if isinstance(v, str)]
+    joined = " ".join(args + [v for _, v in pairs])
+    disabled = plist.get("Disabled")
+    return ServiceDefinition(
+        Persistence(
+            mechanism="launchd",
+            name=str(label),
+            path=str(data.path),
+            role=_role(str(label)),
+            scope="system" if scope == "system" else "user",
+            exec_start=redact_text(" ".join(args))[:1000] or None,
+            enabled=None if disabled is None else not bool(disabled),
+        ),
+        secrets=list(secrets_in_plist(plist)),
+        data=data,
+        env=_location_env(pairs),
+        state_dirs=_state_dirs(joined),
+        version_text=str(plist.get("Comment", "")),
+    )
+
+
+def parse_scheduled_task(data: FileData) -> ServiceDefinition:
+    raw = data.data
+    text = (
+        raw.decode("utf-16") if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else raw.decode("utf-8", "replace")
+    )
+    command = arguments = ""
+    enabled: bool | None = None
+    if "<!ENTITY" not in text:  # refuse entity tricks outright
+        try:
+            root = ET.fromstring(text)  # noqa: S314
+            for elem in root.iter():
+                tag = elem.tag.rsplit("}", 1)[-1]
+                if tag == "Command":
+                    command = elem.text or ""
+                elif tag == "Arguments":
+                    arguments = elem.text or ""
+                elif tag == "Enabled" and elem.text:
+                    enabled = elem.text.strip().lower() == "true"
+        except ET.ParseError:
+            pass
+    exec_start = f"{command} {arguments}".strip()
+    return ServiceDefinition(
+        Persistence(
+            mechanism="scheduled_task",
+            name=data.path.name,
+            path=str(data.path),
+            role=_role(data.path.name),
+            scope="system",
+            exec_start=redact_text(exec_start)[:1000] or None,
+            enabled=enabled,
+        ),
+        data=data,
+        state_dirs=_state_dirs(exec_start.replace("\\", "/")),
+    )
+
+
+def parse_startup_item(data: FileData) -> ServiceDefinition:
+    text = data.data.decode("utf-8", "replace")
+    pairs = list(windows_set_pairs(text))
+    return ServiceDefinition(
+        Persistence(
+            mechanism="startup_folder",
+            name=data.path.name,
+            path=str(data.path),
+            role=_role(data.path.name),
+            scope="user",
+            exec_start=None,
+        ),
+        secrets=list(secrets_in_assignments(iter(pairs))),
+        data=data,
+        env=_location_env(pairs),
+        state_dirs=_state_dirs(text.replace("\\", "/")),
+    )
+
+
+def read_definition(path: Path, scope: str) -> ServiceDefinition | SafeIOError:
+    """Parse one definition file found by ``locations``; a SafeIOError when it cannot be read safely."""
+    try:
+        data = read_file(path.parent, path.name, max_bytes=MAX_DEFINITION_BYTES)
+    except SafeIOError as exc:
+        return exc
+    name = path.name
+    if name.endswith(".service"):
+        return parse_systemd(data, scope)
+    if name.endswith(".plist"):
+        return parse_launchd(data, scope)
+    if path.parent.name == "Tasks" or "." not in name:
+        return parse_scheduled_task(data)
+    return parse_startup_item(data)
