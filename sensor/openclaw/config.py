@@ -88,7 +88,16 @@ def parse_json5(text: str) -> Any:
     except RecursionError as exc:
         raise ValueError("nesting too deep") from exc
     except Exception as exc:  # json5 raises ValueError and friends; any failure is a parse error
-        raise ValueError(str(exc)[:200]) from exc
+        raise ValueError(_position_only(str(exc))) from exc
+
+
+_POSITION = re.compile(r":(\d+) .*?column (\d+)")
+
+
+def _position_only(message: str) -> str:
+    """Parser messages quote input characters; keep only where the error is (no content leaks)."""
+    match = _POSITION.search(message)
+    return f"invalid JSON5 at line {match.group(1)} column {match.group(2)}" if match else "invalid JSON5"
 
 
 def decode_text(data: bytes) -> str:
