@@ -6,8 +6,11 @@ part of the collector (ingest, forwarders, queries) updates the same series. ``r
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+from collectors.api.auth import require
+from collectors.store.credentials import Role
 
 INGEST_RECORDS = Counter(
     "clawwatch_ingest_records", "Records accepted by ingest, by kind", ["kind"]
@@ -38,6 +41,7 @@ FORWARDER_DROPPED = Gauge(
 router = APIRouter()
 
 
-@router.get("/metrics", include_in_schema=False)
+@router.get("/metrics", include_in_schema=False, dependencies=[Depends(require(Role.analyst))])
 def metrics() -> Response:
+    """Prometheus text format; scrape with an analyst token (``authorization: credentials: <token>``)."""
     return Response(content=generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from collectors.api import errors
 from collectors.api.routers import admin, delivery, enroll, health, ingest
 from collectors.api.settings import CollectorSettings
+from collectors.fleet.routes import include_fleet_routes
 from collectors.ingest.rate_limit import RateLimiter
 from collectors.store import Store
 from sensor import __version__
@@ -55,5 +56,6 @@ def create_app(store: Store, settings: CollectorSettings | None = None) -> FastA
     app.add_exception_handler(OperationalError, _database_unavailable)
     for router in (health.router, enroll.router, ingest.router, delivery.router, admin.router):
         app.include_router(router)
+    include_fleet_routes(app)
     app.openapi = _openapi_with_raw_bodies(app)  # type: ignore[method-assign]
     return app

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select, text
 
+from collectors.fleet import tables as fleet_tables
 from collectors.store import tables
 
 # An arbitrary constant: the advisory-lock key of clawwatch migrations on PostgreSQL.
@@ -35,6 +36,7 @@ def _v1_initial(conn: Connection) -> None:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial: hosts, tokens, enroll secrets, records", _v1_initial),
+    Migration(2, "fleet: inventory hosts/installs/changes, alerts and triage notes", fleet_tables.create),
 )
 
 

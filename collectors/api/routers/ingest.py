@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from collectors.api.auth import Principal, require
 from collectors.api.errors import ApiError, describe_validation_errors, error_response
 from collectors.api.settings import CollectorSettings
+from collectors.fleet.projection import after_ingest
 from collectors.ingest import body
 from collectors.ingest.rate_limit import RateLimiter
 from collectors.ingest.writer import SeqConflict, UnencodableBody, WriteResult, write_batch
@@ -58,7 +59,10 @@ async def _read_body(request: Request, settings: CollectorSettings) -> bytes:
 
 def _store(store: Store, batch: IngestBatch, addr: str | None) -> WriteResult:
     with store.engine.begin() as conn:
-        return write_batch(conn, batch, time.time(), addr)
+        received_at = time.time()
+        result = write_batch(conn, batch, received_at, addr)
+        after_ingest(conn, batch, result.inserted_seqs, received_at)
+        return result
 
 
 @router.post(

@@ -1,0 +1,98 @@
+"""Alert queue API (analyst or admin): list with filters, one alert (also as ECS or OCSF), triage, export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
+
+from collectors import metrics
+from collectors.api.auth import Principal, require
+from collectors.api.errors import ApiError
+from collectors.api.routers.fleet import EXPORT_LIMIT, ExportFormat, export_response
+from collectors.exports.ecs import alert_to_ecs
+from collectors.exports.ocsf import alert_to_ocsf
+from collectors.fleet import queries
+from collectors.fleet.filters import AlertFilter
+from collectors.fleet.models import AlertDetail, AlertPage
+from collectors.fleet.triage import TriageError, TriageRequest, triage
+from collectors.store import Store, tables
+from collectors.store.credentials import Role
+from sensor.delivery.protocol import ErrorCode, ErrorResponse
+from sensor.schema.alerts import Alert
+
+router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
+_ERR: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse} for code in (401, 403, 404, 422)}
+Analyst = Annotated[Principal, Depends(require(Role.analyst))]
+RecordId = Annotated[str, Path(max_length=100, pattern=r"^[A-Za-z0-9._-]+:[0-9]+$")]
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def author_of(conn: Any, principal: Principal) -> str:
+    label = conn.execute(select(tables.tokens.c.label)
+                         .where(tables.tokens.c.token_id == principal.token_id)).scalar()
+    return f"{label} ({principal.role.value} {principal.token_id})" if label else \
+        f"{principal.role.value} {principal.token_id}"
+
+
+@router.get("", response_model=AlertPage, responses=_ERR, summary="Alerts, filtered, sorted and paged")
+def list_alerts(request: Request, _p: Analyst, filt: Annotated[AlertFilter, Query()]) -> AlertPage:
+    with metrics.QUERY_SECONDS.labels("alerts").time(), _store(request).engine.connect() as conn:
+        rows, total = queries.list_alerts(conn, filt)
+    return AlertPage(total=total, limit=filt.limit, offset=filt.offset, items=rows)  # type: ignore[arg-type]
+
+
+@router.get(".{fmt}", responses=_ERR, summary="Every alert matching the filters, as CSV or JSON")
+def export_alerts(request: Request, _p: Analyst, fmt: ExportFormat,
+                  filt: Annotated[AlertFilter, Query()]) -> StreamingResponse:
+    def rows() -> Iterator[dict[str, Any]]:
+        page = filt.model_copy(update={"limit": 1000})
+        sent = 0
+        with _store(request).engine.connect() as conn:
+            while sent < EXPORT_LIMIT:
+                batch, _ = queries.list_alerts(conn, page)
+                yield from batch
+                sent += len(batch)
+                if len(batch) < page.limit:
+                    return
+                page = page.model_copy(update={"offset": page.offset + page.limit})
+
+    return export_response(rows(), queries.ALERT_COLUMNS, fmt, "alerts")
+
+
+@router.get("/{record_id}", responses={200: {"model": AlertDetail}, **_ERR},
+            summary="One alert with its triage log; format=ecs|ocsf returns the SIEM document instead")
+def show_alert(request: Request, _p: Analyst, record_id: RecordId,
+               format: Literal["detail", "ecs", "ocsf"] = "detail") -> Any:
+    with _store(request).engine.connect() as conn:
+        alert = queries.get_alert(conn, record_id)
+    if alert is None:
+        raise ApiError(404, ErrorCode.not_found, "no alert with this record id")
+    if format == "ecs":
+        return alert_to_ecs(Alert.model_validate(alert["alert"]))
+    if format == "ocsf":
+        return alert_to_ocsf(Alert.model_validate(alert["alert"]))
+    return AlertDetail(**alert)
+
+
+@router.post("/{record_id}/triage", response_model=AlertDetail, responses=_ERR,
+             summary="Acknowledge, assign, close, reopen or annotate an alert")
+def triage_alert(request: Request, principal: Analyst, record_id: RecordId,
+                 req: TriageRequest) -> AlertDetail:
+    with _store(request).engine.begin() as conn:
+        try:
+            found = triage(conn, record_id, req, author_of(conn, principal))
+        except TriageError as exc:
+            raise ApiError(422, ErrorCode.invalid_body, str(exc)) from None
+        if not found:
+            raise ApiError(404, ErrorCode.not_found, "no alert with this record id")
+        alert = queries.get_alert(conn, record_id)
+    assert alert is not None
+    return AlertDetail(**alert)

@@ -1,0 +1,1 @@
+"""Fleet inventory and SOC views: projection of ingested records into query tables, queries, triage."""

@@ -1,0 +1,127 @@
+"""Response models of the fleet and alert APIs (the OpenAPI document is generated from these)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class HostRow(BaseModel):
+    host_id: str
+    hostname: str
+    os: str
+    installs: int = Field(description="OpenClaw installs present in the latest snapshot")
+    products: list[str]
+    versions: list[str]
+    owners: list[str]
+    running: bool
+    exposed: bool = Field(description="Any install listens on a non-loopback address")
+    grants: list[str]
+    max_severity: int = Field(description="Highest finding severity, 0 info .. 4 critical")
+    findings: int
+    last_seen: float | None = Field(description="Epoch seconds of the last request from the host's sensor")
+    inventory_at: float
+    stale: bool
+
+
+class HostPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[HostRow]
+
+
+class FleetCounts(BaseModel):
+    enrolled: int
+    with_agent: int
+    exposed: int
+    running: int
+    with_shell: int
+    with_gmail: int
+    with_slack: int
+    stale: int
+
+
+class InstallRow(BaseModel):
+    host_id: str
+    hostname: str
+    install_id: str
+    product: str
+    variant: str
+    version: str | None
+    owner: str | None
+    state_dir: str
+    layout: str
+    running: bool
+    exposed: bool
+    grants: list[str]
+    listeners: list[dict[str, Any]]
+    exposure: dict[str, Any]
+    credential_kinds: list[str]
+    finding_ids: list[str]
+    first_seen: float
+    last_seen: float
+    removed_at: float | None
+
+
+class InstallPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[InstallRow]
+
+
+class HostDetail(BaseModel):
+    host_id: str
+    hostname: str
+    sensor_version: str
+    enrolled_at: float
+    last_seen: float | None
+    stale: bool
+    delivery: dict[str, int]
+    inventory: HostRow | None
+    installs: list[InstallRow]
+    alerts: dict[str, int] = Field(description="Alert counts by triage status")
+
+
+class TimelineEntry(BaseModel):
+    time: float
+    type: str = Field(description="inventory | alert | health")
+    what: str
+    install_id: str | None = None
+    record_id: str | None = None
+    detail: Any = None
+
+
+class AlertRow(BaseModel):
+    record_id: str
+    host_id: str
+    hostname: str
+    alert_id: str
+    rule_id: str
+    title: str
+    level: str
+    time: float
+    status: str
+    assignee: str | None
+    updated_at: float
+
+
+class AlertPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[AlertRow]
+
+
+class TriageEntry(BaseModel):
+    at: float
+    author: str
+    action: str
+    text: str
+
+
+class AlertDetail(AlertRow):
+    alert: dict[str, Any] = Field(description="The alert as the sensor sent it")
+    triage: list[TriageEntry]

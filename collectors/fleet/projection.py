@@ -1,0 +1,197 @@
+"""Projects ingested records into the fleet tables, inside the ingest transaction.
+
+``project_batch`` is called with the records ingest actually inserted (never duplicates), so a retried
+batch changes nothing. Inventory snapshots (bodies are ``ScanReport``) replace the host's picture and
+append what changed to the history; a snapshot older than the one already applied (by sequence) is
+ignored. Alerts (bodies are ``Alert``) enter the alert queue with status ``new``. Bodies that do not
+validate are skipped here (ingest already stored them as received).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, delete, select, update
+
+from collectors import metrics
+from collectors.exports._common import level_index
+from collectors.fleet import tables
+from collectors.fleet.grants import from_bits, to_bits, version_key
+from sensor.delivery.protocol import IngestBatch
+from sensor.schema.alerts import Alert
+from sensor.schema.inventory import Install, ScanReport
+from sensor.schema.records import Record, RecordKind
+
+log = logging.getLogger(__name__)
+
+
+def project_batch(conn: Connection, host_id: str, records: Iterable[Record], received_at: float) -> None:
+    for record in records:
+        if record.kind == RecordKind.inventory:
+            try:
+                report = ScanReport.model_validate(record.body)
+            except ValidationError:
+                log.info("fleet: inventory record %s does not validate; not projected", record.record_id)
+                continue
+            apply_inventory(conn, host_id, record.seq, report, received_at)
+        elif record.kind == RecordKind.alert:
+            try:
+                alert = Alert.model_validate(record.body)
+            except ValidationError:
+                log.info("fleet: alert record %s does not validate; not projected", record.record_id)
+                continue
+            apply_alert(conn, host_id, record.record_id, alert, received_at)
+
+
+def alert_epoch(utc_time: str, fallback: float) -> float:
+    try:
+        stamp = datetime.fromisoformat(utc_time.replace("Z", "+00:00"))
+    except ValueError:
+        return fallback
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.timestamp()
+
+
+def apply_alert(conn: Connection, host_id: str, record_id: str, alert: Alert, received_at: float) -> None:
+    conn.execute(tables.alerts.insert().values(
+        record_id=record_id, host_id=host_id, hostname=alert.Hostname[:255], alert_id=alert.AlertId[:100],
+        rule_id=alert.rule_id[:100], title=alert.title[:300], level=alert.level[:16],
+        level_rank=level_index(alert.level), ts=alert_epoch(alert.UtcTime, received_at), status="new",
+        assignee=None, updated_at=received_at, body=alert.model_dump_json(exclude_none=True),
+    ))
+
+
+def _install_row(host_id: str, install: Install, now: float) -> dict[str, Any]:
+    return {
+        "host_id": host_id,
+        "install_id": install.install_id[:100],
+        "product": install.product,
+        "variant": install.variant[:100],
+        "state_dir": install.state_dir,
+        "owner": (install.owner or None) and install.owner[:100],
+        "version": install.version[:64] if install.version else None,
+        "version_key": version_key(install.version),
+        "layout": install.layout,
+        "running": install.running,
+        "exposed": install.exposed,
+        "grant_bits": to_bits(install.grants),
+        "listeners": [listener.model_dump() for listener in install.listeners],
+        "exposure": install.exposure,
+        "credential_kinds": sorted({credential.kind for credential in install.credentials}),
+        "finding_ids": [finding.id for finding in install.findings],
+        "first_seen": now,
+        "last_seen": now,
+        "removed_at": None,
+    }
+
+
+def _changes(old: dict[str, Any] | None, new: dict[str, Any], install: Install) -> list[tuple[str, Any]]:
+    if old is None or old["removed_at"] is not None:
+        return [("install_added", {"product": install.product, "state_dir": install.state_dir,
+                                   "version": install.version, "grants": sorted(install.grants)})]
+    out: list[tuple[str, Any]] = []
+    added = new["grant_bits"] & ~old["grant_bits"]
+    removed = old["grant_bits"] & ~new["grant_bits"]
+    if added:
+        out.append(("grant_added", {"grants": from_bits(added)}))
+    if removed:
+        out.append(("grant_removed", {"grants": from_bits(removed)}))
+    if bool(old["exposed"]) != new["exposed"]:
+        out.append(("exposure_changed", {"exposed": new["exposed"], "listeners": new["listeners"]}))
+    if (old["version"] or None) != new["version"]:
+        out.append(("version_changed", {"from": old["version"], "to": new["version"]}))
+    if bool(old["running"]) != new["running"]:
+        out.append(("running_changed", {"running": new["running"]}))
+    return out
+
+
+def apply_inventory(conn: Connection, host_id: str, seq: int, report: ScanReport, now: float) -> bool:
+    """Apply one snapshot; False when a newer one was already applied."""
+    fh = tables.fleet_hosts
+    current = conn.execute(select(fh.c.inventory_seq).where(fh.c.host_id == host_id)).first()
+    if current is not None and int(current[0]) > seq:
+        return False
+    fi = tables.fleet_installs
+    previous = {row.install_id: dict(row._mapping) for row in
+                conn.execute(select(fi).where(fi.c.host_id == host_id))}
+    changes: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for install in report.installs:
+        row = _install_row(host_id, install, now)
+        if row["install_id"] in seen:
+            continue
+        seen.add(row["install_id"])
+        old = previous.get(row["install_id"])
+        for change, detail in _changes(old, row, install):
+            changes.append({"host_id": host_id, "install_id": row["install_id"], "at": now, "change": change,
+                            "detail": detail})
+        if old is None:
+            conn.execute(fi.insert().values(**row))
+        else:
+            row.pop("first_seen")
+            conn.execute(update(fi).where(fi.c.host_id == host_id, fi.c.install_id == row["install_id"])
+                         .values(**row))
+    for install_id, old in previous.items():
+        if install_id not in seen and old["removed_at"] is None:
+            conn.execute(update(fi).where(fi.c.host_id == host_id, fi.c.install_id == install_id)
+                         .values(removed_at=now, running=False, exposed=False))
+            detail = {"product": old["product"], "state_dir": old["state_dir"]}
+            changes.append({"host_id": host_id, "install_id": install_id, "at": now,
+                            "change": "install_removed", "detail": detail})
+    if changes:
+        conn.execute(tables.fleet_changes.insert(), changes)
+        for entry in changes:
+            metrics.INVENTORY_CHANGES.labels(change=entry["change"]).inc()
+    _upsert_host(conn, host_id, seq, report, now=now, exists=current is not None)
+    return True
+
+
+def _upsert_host(conn: Connection, host_id: str, seq: int, report: ScanReport, *, now: float,
+                 exists: bool) -> None:
+    installs = report.installs
+    findings = [finding for install in installs for finding in install.findings] + list(report.findings)
+    values = {
+        "hostname": report.host.hostname[:255],
+        "os": report.host.os[:32],
+        "inventory_seq": seq,
+        "inventory_at": now,
+        "scanned_at": report.host.scanned_at[:40],
+        "installs": len(installs),
+        "running": any(install.running for install in installs),
+        "exposed": any(install.exposed for install in installs),
+        "grant_bits": to_bits(grant for install in installs for grant in install.grants),
+        "products": ",".join(sorted({install.product for install in installs}))[:100],
+        "owners": ",".join(sorted({install.owner for install in installs if install.owner}))[:500],
+        "versions": ",".join(sorted({install.version for install in installs if install.version}))[:200],
+        "max_severity": max((finding.severity.rank for finding in findings), default=0),
+        "findings": len(findings),
+    }
+    fh = tables.fleet_hosts
+    if exists:
+        conn.execute(update(fh).where(fh.c.host_id == host_id).values(**values))
+    else:
+        conn.execute(fh.insert().values(host_id=host_id, **values))
+
+
+def forget_host(conn: Connection, host_id: str) -> None:
+    """Remove a host's fleet rows (not its alerts)."""
+    for table in (tables.fleet_installs, tables.fleet_changes, tables.fleet_hosts):
+        conn.execute(delete(table).where(table.c.host_id == host_id))
+
+
+def after_ingest(conn: Connection, batch: IngestBatch, inserted_seqs: Iterable[int],
+                 received_at: float) -> None:
+    """The ingest hook: project the records this batch newly inserted, and count them."""
+    inserted = set(inserted_seqs)
+    fresh = [record for record in batch.records if record.seq in inserted]
+    for record in fresh:
+        metrics.INGEST_RECORDS.labels(kind=record.kind.value).inc()
+    duplicates = len(batch.records) - len(fresh)
+    if duplicates:
+        metrics.INGEST_DUPLICATES.inc(duplicates)
+    project_batch(conn, batch.host_id, fresh, received_at)

@@ -1,0 +1,128 @@
+"""Fleet tables (SQLAlchemy Core), on the collector's one MetaData; created by migration 2 (``create``).
+
+- ``cw_fleet_hosts``: the latest inventory snapshot per host, rolled up (grants as a bit mask in
+  ``GRANTS`` order, any install exposed/running), joined to ``cw_hosts`` for last_seen/staleness.
+- ``cw_fleet_installs``: the latest state of each install of a host, with first/last seen and removal.
+- ``cw_fleet_changes``: inventory history (install added/removed, grants, exposure, version, running).
+- ``cw_alerts`` / ``cw_alert_notes``: every alert with its triage state, and the triage log.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Float,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+from collectors.store.tables import metadata
+
+fleet_hosts = Table(
+    "cw_fleet_hosts",
+    metadata,
+    Column("host_id", String(64), primary_key=True),
+    Column("hostname", String(255), nullable=False),
+    Column("os", String(32), nullable=False, default=""),
+    Column("inventory_seq", BigInteger, nullable=False),
+    Column("inventory_at", Float, nullable=False),  # when the collector received the snapshot
+    Column("scanned_at", String(40), nullable=False, default=""),
+    Column("installs", Integer, nullable=False, default=0),
+    Column("running", Boolean, nullable=False, default=False),
+    Column("exposed", Boolean, nullable=False, default=False),
+    Column("grant_bits", Integer, nullable=False, default=0),
+    Column("products", String(100), nullable=False, default=""),  # comma-separated
+    Column("owners", String(500), nullable=False, default=""),
+    Column("versions", String(200), nullable=False, default=""),
+    Column("max_severity", SmallInteger, nullable=False, default=0),
+    Column("findings", Integer, nullable=False, default=0),
+)
+Index("cw_fleet_hosts_hostname", fleet_hosts.c.hostname)
+Index("cw_fleet_hosts_exposed", fleet_hosts.c.exposed, fleet_hosts.c.hostname)
+
+fleet_installs = Table(
+    "cw_fleet_installs",
+    metadata,
+    Column("host_id", String(64), primary_key=True),
+    Column("install_id", String(100), primary_key=True),
+    Column("product", String(16), nullable=False),
+    Column("variant", String(100), nullable=False, default=""),
+    Column("state_dir", Text, nullable=False, default=""),
+    Column("owner", String(100), nullable=True),
+    Column("version", String(64), nullable=True),
+    Column("version_key", String(64), nullable=False, default=""),
+    Column("layout", String(16), nullable=False, default="unknown"),
+    Column("running", Boolean, nullable=False, default=False),
+    Column("exposed", Boolean, nullable=False, default=False),
+    Column("grant_bits", Integer, nullable=False, default=0),
+    Column("listeners", JSON, nullable=True),
+    Column("exposure", JSON, nullable=True),
+    Column("credential_kinds", JSON, nullable=True),
+    Column("finding_ids", JSON, nullable=True),
+    Column("first_seen", Float, nullable=False),
+    Column("last_seen", Float, nullable=False),
+    Column("removed_at", Float, nullable=True),
+)
+Index("cw_fleet_installs_version", fleet_installs.c.version_key)
+Index("cw_fleet_installs_owner", fleet_installs.c.owner)
+
+fleet_changes = Table(
+    "cw_fleet_changes",
+    metadata,
+    Column("change_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("host_id", String(64), nullable=False),
+    Column("install_id", String(100), nullable=True),
+    Column("at", Float, nullable=False),
+    Column("change", String(32), nullable=False),
+    Column("detail", JSON, nullable=True),
+)
+Index("cw_fleet_changes_host", fleet_changes.c.host_id, fleet_changes.c.at)
+
+alerts = Table(
+    "cw_alerts",
+    metadata,
+    Column("record_id", String(100), primary_key=True),  # '<host_id>:<seq>' of the record that carried it
+    Column("host_id", String(64), nullable=False),
+    Column("hostname", String(255), nullable=False),
+    Column("alert_id", String(100), nullable=False),
+    Column("rule_id", String(100), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("level_rank", SmallInteger, nullable=False),
+    Column("ts", Float, nullable=False),  # the alert's UtcTime as epoch seconds
+    Column("status", String(16), nullable=False, default="new"),  # new | acknowledged | closed
+    Column("assignee", String(100), nullable=True),
+    Column("updated_at", Float, nullable=False),
+    Column("body", Text, nullable=False),  # the Alert as JSON
+)
+Index("cw_alerts_ts", alerts.c.ts)
+Index("cw_alerts_host_ts", alerts.c.host_id, alerts.c.ts)
+Index("cw_alerts_status_ts", alerts.c.status, alerts.c.ts)
+
+alert_notes = Table(
+    "cw_alert_notes",
+    metadata,
+    Column("note_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("record_id", String(100), nullable=False),
+    Column("at", Float, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("action", String(16), nullable=False),  # ack | assign | close | reopen | note
+    Column("text", Text, nullable=False, default=""),
+)
+Index("cw_alert_notes_record", alert_notes.c.record_id, alert_notes.c.at)
+
+FLEET_TABLES = (fleet_hosts, fleet_installs, fleet_changes, alerts, alert_notes)
+
+
+def create(conn: Connection) -> None:
+    """Migration 2: the fleet tables and their indexes."""
+    for table in FLEET_TABLES:
+        table.create(conn, checkfirst=True)
