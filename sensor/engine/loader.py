@@ -17,6 +17,7 @@ import yaml
 from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
 from sigma.exceptions import SigmaError, SigmaRuleLocation
+from sigma.modifiers import SigmaWideModifier, modifier_mapping
 from sigma.processing.pipeline import ProcessingItem, ProcessingPipeline
 from sigma.processing.transformations import transformations
 from sigma.processing.transformations.base import PreprocessingTransformation
@@ -25,6 +26,10 @@ from sigma.rule import SigmaRule
 from sensor.engine.errors import RuleLoadError
 
 MAX_RULE_FILE_BYTES = 1 << 20
+
+# The Sigma specification names `utf16le` (= `wide`); pySigma 2.0.1 only knows `wide`, `utf16be` and
+# `utf16`. Register the spec's name as an alias of pySigma's own UTF-16LE modifier.
+modifier_mapping.setdefault("utf16le", SigmaWideModifier)
 RULE_SUFFIXES = (".yml", ".yaml")
 TESTS_SUFFIX = ".tests.yml"
 
