@@ -20,6 +20,8 @@ COMMANDS: tuple[str, ...] = (
     "sensor.cli.sensor_cmd",
     "sensor.cli.schema_cmd",
     "collectors.cli",
+    "sensor.cli.fleet_cmd",
+    "sensor.cli.alerts_cmd",
 )
 
 
