@@ -216,7 +216,7 @@ def system_service_definition_paths(table: LocationTable = CURRENT, root: Path |
     for spec in table.system_service_dirs:
         directory = Path(spec.relative)
         if root is not None:
-            directory = root / spec.relative.replace(":", "").lstrip("/")
+            directory = _rebase(root, spec.relative)
         out.extend(_matching_files(directory, spec))
     return out
 
@@ -232,6 +232,14 @@ def state_dir_service_files(state_dir: Path) -> list[Path]:
         if entry.name.endswith(".env") and entry.is_file(follow_symlinks=False):
             out.append(Path(entry.path))
     return out
+
+
+def _rebase(root: Path, absolute: str) -> Path:
+    """'/etc/x' or 'C:/Windows/x' under a fixture root: root/etc/x, root/Windows/x."""
+    text = absolute.replace("\\", "/")
+    if len(text) > 1 and text[1] == ":":
+        text = text[2:]
+    return root / text.lstrip("/")
 
 
 def _expand(base: Path, pattern: str) -> list[Path]:
@@ -263,7 +271,7 @@ def system_package_roots(table: LocationTable = CURRENT, root: Path | None = Non
             anchor = Path(Path(pattern).anchor or "/")
             out.extend(_expand(anchor, str(Path(pattern).relative_to(anchor))))
         else:
-            out.extend(_expand(root, pattern.replace(":", "").lstrip("/")))
+            out.extend(_expand(root, str(_rebase(Path(), pattern))))
     return out
 
 

@@ -13,7 +13,7 @@ from sensor.openclaw.config import find_config, get_path, is_env_reference, load
 def test_json5_comments_trailing_commas_unquoted(tmp_path: Path) -> None:
     (tmp_path / "openclaw.json").write_text(
         "// onboarding\n{\n  gateway: { bind: 'lan', port: 18789, },  /* c */\n"
-        "  tools: {profile: \"full\",},\n}\n"
+        '  tools: {profile: "full",},\n}\n'
     )
     cfg = load_config(tmp_path / "openclaw.json")
     assert cfg.parsed and not cfg.problems

@@ -1,0 +1,42 @@
+"""inventory_changes between two scans of the same trees."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sensor.inventory.changes import CHANGE_TYPES, inventory_changes
+from sensor.inventory.scanner import scan_host
+from tests.unit.inventory import trees
+
+SALT = b"unit-test-salt-0123456789abcdef!"
+
+
+def test_changes(tmp_path: Path) -> None:
+    tree = trees.openclaw_2026_9(tmp_path / "a", bind="loopback")
+    first = scan_host([tree.home], include_processes=False, salt=SALT)
+    added = inventory_changes(None, first)
+    assert [c.change_type for c in added] == ["install_added"]
+    assert inventory_changes(first, scan_host([tree.home], include_processes=False, salt=SALT)) == []
+
+    config = tree.state_dir / "openclaw.json"
+    data = json.loads(config.read_text().split("\n", 1)[1])
+    data["gateway"]["bind"] = "lan"
+    del data["channels"]["telegram"]
+    data["meta"]["lastTouchedVersion"] = "2026.9.7"
+    data["gateway"]["auth"]["token"] = "rotated-token-value-0000000000000000"
+    config.write_text(json.dumps(data))
+    second = scan_host([tree.home], include_processes=False, salt=SALT)
+    changes = inventory_changes(first, second)
+    kinds = sorted(c.change_type for c in changes)
+    assert kinds == ["credential_added", "exposure_changed", "grant_removed", "version_changed"]
+    assert all(c.change_type in CHANGE_TYPES for c in changes)
+    removed = next(c for c in changes if c.change_type == "grant_removed")
+    assert removed.details["grant"] == "telegram"
+    cred = next(c for c in changes if c.change_type == "credential_added")
+    assert cred.details == {"kind": "gateway_token", "path": str(config), "location": "gateway.auth.token"}
+    assert "rotated" not in repr(changes)
+
+    (tmp_path / "empty").mkdir()
+    gone = inventory_changes(second, scan_host([tmp_path / "empty"], include_processes=False, salt=SALT))
+    assert [c.change_type for c in gone] == ["install_removed"]
