@@ -4,20 +4,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
+# pip on these machines warns about a missing local index mirror on every package; hide only that noise.
+quiet_pip() { "$@" 2> >(grep -v "^WARNING: Location 'file:" >&2); }
 stamp() { sha256sum pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16; }
 want=$(stamp)
 if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.clawwatch-stamp 2>/dev/null)" != "$want" ]; then
   echo "[setup] creating .venv and installing clawwatch[dev]"
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  quiet_pip .venv/bin/python -m pip install -q --upgrade pip
+  quiet_pip .venv/bin/python -m pip install -q -e ".[dev]"
   echo "$want" > .venv/.clawwatch-stamp
 fi
 if [ ! -x .venv-sigmacli/bin/sigma ] || [ "$(cat .venv-sigmacli/.clawwatch-stamp 2>/dev/null)" != "$want" ]; then
   echo "[setup] creating .venv-sigmacli (sigma-cli + Splunk and Elasticsearch backends)"
   [ -x .venv-sigmacli/bin/python ] || "$PY" -m venv .venv-sigmacli
-  .venv-sigmacli/bin/python -m pip install -q --upgrade pip
-  .venv-sigmacli/bin/python -m pip install -q "sigma-cli==3.1.0" "pysigma-backend-splunk==2.1.0" \
+  quiet_pip .venv-sigmacli/bin/python -m pip install -q --upgrade pip
+  quiet_pip .venv-sigmacli/bin/python -m pip install -q "sigma-cli==3.1.0" "pysigma-backend-splunk==2.1.0" \
     "pysigma-backend-elasticsearch==2.1.1"
   echo "$want" > .venv-sigmacli/.clawwatch-stamp
 fi
