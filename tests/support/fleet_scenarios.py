@@ -1,0 +1,123 @@
+"""Inventories of real OpenClaw installs for the fleet tests, made by the real programs.
+
+Each scenario sets up a real OpenClaw 2026.9.6 under a scratch HOME with the harness
+(tests/support/openclaw_host.py: real onboarding, real ``openclaw config patch``, real gateway), then
+runs the real ``clawwatch scan --home HOME --format json``. A scenario yields successive snapshots:
+
+- ``exposed``: snapshot 1 right after onboarding (loopback, no grants, stopped); snapshot 2 after
+  bind=lan + exec full + Gmail hook + Slack (with the real @openclaw/slack plugin) and the gateway
+  running and listening on 0.0.0.0 -> grant_added, exposure_changed, running_changed.
+- ``loopback``: gateway running on 127.0.0.1, no risky grants.
+- ``legacy``: an onboarded install moved to the legacy layout an old Clawdbot build leaves
+  (``~/.clawdbot/clawdbot.json``), not running.
+- ``removed``: snapshot 1 with the install, snapshot 2 after its state dir was deleted.
+
+The machine is shared with other tests, so each snapshot keeps only the installs under its own
+scratch HOME, and its hostname is set to the scenario's (all scenarios run on one machine).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.support.openclaw_host import Grants, OpenClawHost
+
+ROOT = Path(__file__).resolve().parents[2]
+CLAWWATCH = ROOT / ".venv" / "bin" / "clawwatch"
+
+HOSTNAMES = {
+    "exposed": "laptop-exposed-gmail-slack",
+    "loopback": "laptop-loopback",
+    "legacy": "laptop-legacy-clawdbot",
+    "removed": "laptop-removed",
+}
+
+
+@dataclass
+class Scenario:
+    name: str
+    hostname: str
+    home: Path
+    snapshots: list[dict[str, Any]] = field(default_factory=list)
+
+
+def scan(home: Path, hostname: str) -> dict[str, Any]:
+    result = subprocess.run([str(CLAWWATCH), "scan", "--home", str(home), "--format", "json"],
+                            capture_output=True, text=True, timeout=300, check=False)
+    if result.returncode not in (0, 1):
+        raise RuntimeError(f"clawwatch scan failed ({result.returncode}): {result.stderr[-2000:]}")
+    report: dict[str, Any] = json.loads(result.stdout)
+    report["host"]["hostname"] = hostname
+    home_text = str(home)
+    report["installs"] = [install for install in report["installs"]
+                          if (install["state_dir"] + "/").startswith(home_text + "/")]
+    report["packages"] = []
+    return report
+
+
+def build(workdir: Path, root: Path) -> dict[str, Scenario]:
+    scenarios: dict[str, Scenario] = {}
+    hosts: list[OpenClawHost] = []
+    try:
+        exposed = OpenClawHost(workdir / "exposed", bind="lan", root=root,
+                               grants=Grants(exec_full=True, gmail_hook=True, slack=True))
+        hosts.append(exposed)
+        scenario = Scenario("exposed", HOSTNAMES["exposed"], exposed.home)
+        exposed.onboard()
+        scenario.snapshots.append(scan(exposed.home, scenario.hostname))
+        exposed.apply_grants()
+        exposed.start_gateway(timeout=180)
+        scenario.snapshots.append(scan(exposed.home, scenario.hostname))
+        exposed.stop()
+        scenarios["exposed"] = scenario
+
+        loopback = OpenClawHost(workdir / "loopback", bind="loopback", root=root)
+        hosts.append(loopback)
+        scenario = Scenario("loopback", HOSTNAMES["loopback"], loopback.home)
+        loopback.onboard()
+        loopback.apply_grants()
+        loopback.start_gateway(timeout=180)
+        scenario.snapshots.append(scan(loopback.home, scenario.hostname))
+        loopback.stop()
+        scenarios["loopback"] = scenario
+
+        legacy = OpenClawHost(workdir / "legacy", bind="loopback", root=root)
+        hosts.append(legacy)
+        scenario = Scenario("legacy", HOSTNAMES["legacy"], legacy.home)
+        legacy.onboard()
+        legacy_dir = legacy.home / ".clawdbot"
+        legacy.state_dir.rename(legacy_dir)
+        (legacy_dir / "openclaw.json").rename(legacy_dir / "clawdbot.json")
+        scenario.snapshots.append(scan(legacy.home, scenario.hostname))
+        scenarios["legacy"] = scenario
+
+        removed = OpenClawHost(workdir / "removed", bind="loopback", root=root)
+        hosts.append(removed)
+        scenario = Scenario("removed", HOSTNAMES["removed"], removed.home)
+        removed.onboard()
+        scenario.snapshots.append(scan(removed.home, scenario.hostname))
+        shutil.rmtree(removed.state_dir)
+        scenario.snapshots.append(scan(removed.home, scenario.hostname))
+        scenarios["removed"] = scenario
+    finally:
+        for host in hosts:
+            host.stop()
+    return scenarios
+
+
+if __name__ == "__main__":  # what the scenarios produce: python -m tests.support.fleet_scenarios DIR
+    import sys
+
+    from tests.support.openclaw_install import openclaw_root
+
+    out = build(Path(sys.argv[1]), openclaw_root())
+    for name, item in out.items():
+        for index, snap in enumerate(item.snapshots):
+            summary = [(i["product"], i["variant"], i["running"], i["exposed"], i["grants"])
+                       for i in snap["installs"]]
+            print(name, index, summary)
