@@ -30,9 +30,7 @@ def install_findings(install: Install) -> list[Finding]:
         add("CW-RUNNING", "pids " + ", ".join(str(p) for p in install.pids))
     auth_mode = str(exp.get("auth_mode", ""))
     if install.exposed:
-        where = (
-            ", ".join(str(x) for x in _items(exp.get("exposed_listeners"))) or f"bind {exp.get('bind_mode')}"
-        )
+        where = ", ".join(str(x) for x in _items(exp.get("exposed_listeners"))) or f"bind {exp.get('bind_mode')}"
         if auth_mode == "none":
             add("CW-EXPOSED-NOAUTH", f"{where}; gateway.auth.mode none")
         else:

@@ -18,9 +18,7 @@ from sensor.schema.inventory import Listener
 from sensor.secrets import length_class
 
 DEFAULT_PORT = 18789
-_PLACEHOLDERS = frozenset(
-    {"changeme", "change-me", "token", "password", "secret", "your-token", "xxx", "test"}
-)
+_PLACEHOLDERS = frozenset({"changeme", "change-me", "token", "password", "secret", "your-token", "xxx", "test"})
 
 
 @dataclass(frozen=True)
@@ -98,9 +96,13 @@ def dangerous_flags(config: Any, prefix: str = "") -> Iterator[str]:
             for key, child in value.items():
                 child_path = f"{path}.{key}" if path else str(key)
                 lowered = str(key).lower()
-                if (
-                    lowered.startswith("dangerous") or lowered == "allowunsafeexternalcontent"
-                ) and child not in (False, None, "", [], {}):
+                if (lowered.startswith("dangerous") or lowered == "allowunsafeexternalcontent") and child not in (
+                    False,
+                    None,
+                    "",
+                    [],
+                    {},
+                ):
                     yield child_path
                 stack.append((child_path, child))
         elif isinstance(value, list):

@@ -131,9 +131,7 @@ def _shell(config: dict[str, Any]) -> GrantEvidence | None:
         ),
         "default (tools.exec, sandbox off)",
     )
-    return GrantEvidence(
-        grant="shell", source=source, detail="exec tool runs commands on the host", risk=risk
-    )
+    return GrantEvidence(grant="shell", source=source, detail="exec tool runs commands on the host", risk=risk)
 
 
 def _filesystem(config: dict[str, Any]) -> GrantEvidence | None:
@@ -166,9 +164,7 @@ def _browser(config: dict[str, Any]) -> GrantEvidence | None:
                 risk.append(f"browser.profiles.{name} attaches to the user's real browser session")
     if get_path(config, "browser.ssrfPolicy.dangerouslyAllowPrivateNetwork") is True:
         risk.append("browser may reach private networks")
-    source = (
-        "browser.enabled" if get_path(config, "browser.enabled") is not None else "default (browser.enabled)"
-    )
+    source = "browser.enabled" if get_path(config, "browser.enabled") is not None else "default (browser.enabled)"
     return GrantEvidence(grant="browser", source=source, detail="managed browser tool", risk=risk)
 
 
@@ -178,6 +174,10 @@ def _channel_risks(path: str, channel: dict[str, Any]) -> list[str]:
     accounts = channel.get("accounts")
     if isinstance(accounts, dict):
         scopes.extend((f"{path}.accounts.{k}", v) for k, v in accounts.items() if isinstance(v, dict))
+    for scope_path, scope in list(scopes):
+        dm = scope.get("dm")
+        if isinstance(dm, dict):  # older shape: channels.<ch>.dm.{policy, allowFrom}
+            scopes.append((f"{scope_path}.dm", {"dmPolicy": dm.get("policy"), "allowFrom": dm.get("allowFrom")}))
     for scope_path, scope in scopes:
         if scope.get("dmPolicy") == "open":
             risk.append(f"{scope_path}.dmPolicy open")
@@ -206,9 +206,7 @@ def _channels(config: dict[str, Any]) -> list[GrantEvidence]:
         if isinstance(elevated, dict) and isinstance(elevated.get(name), list) and "*" in elevated[name]:
             risk.append(f"tools.elevated.allowFrom.{name} *")
         secret_keys = [
-            k
-            for k in ("botToken", "appToken", "userToken", "signingSecret", "token", "appPassword")
-            if k in channel
+            k for k in ("botToken", "appToken", "userToken", "signingSecret", "token", "appPassword") if k in channel
         ]
         source = f"{path}.{secret_keys[0]}" if secret_keys else path
         detail = name if grant == "other_channels" else f"{name} channel configured"
@@ -248,14 +246,10 @@ def grants_for(config: dict[str, Any], facts: GrantFacts) -> list[GrantEvidence]
     evidence.extend(_channels(config))
     granted = {e.grant for e in evidence}
     if "slack" not in granted and facts.slack_plugin_dir:
-        evidence.append(
-            GrantEvidence(grant="slack", source=facts.slack_plugin_dir, detail="Slack plugin installed")
-        )
+        evidence.append(GrantEvidence(grant="slack", source=facts.slack_plugin_dir, detail="Slack plugin installed"))
     if "whatsapp" not in granted and facts.whatsapp_session_dir:
         evidence.append(
-            GrantEvidence(
-                grant="whatsapp", source=facts.whatsapp_session_dir, detail="linked WhatsApp session"
-            )
+            GrantEvidence(grant="whatsapp", source=facts.whatsapp_session_dir, detail="linked WhatsApp session")
         )
     gmail = _gmail(config, facts, shell is not None)
     if gmail is not None:
@@ -264,16 +258,12 @@ def grants_for(config: dict[str, Any], facts: GrantFacts) -> list[GrantEvidence]
     if model_creds:
         path = model_creds[0][1]
         evidence.append(
-            GrantEvidence(
-                grant="model_api_keys", source=path, detail=", ".join(sorted({k for k, _ in model_creds}))
-            )
+            GrantEvidence(grant="model_api_keys", source=path, detail=", ".join(sorted({k for k, _ in model_creds})))
         )
     elif isinstance(get_path(config, "models.providers"), dict) and any(
         isinstance(p, dict) and p.get("apiKey") for p in get_path(config, "models.providers").values()
     ):
-        evidence.append(
-            GrantEvidence(grant="model_api_keys", source="models.providers", detail="provider apiKey")
-        )
+        evidence.append(GrantEvidence(grant="model_api_keys", source="models.providers", detail="provider apiKey"))
     order = {name: i for i, name in enumerate(GRANTS)}
     return sorted(evidence, key=lambda e: order.get(e.grant, len(order)))
 

@@ -74,9 +74,7 @@ _TITLE_ROLES: Final[dict[str, str]] = {
     "-node-worker": "node-worker",
 }
 _TITLES: Final[dict[str, AgentIdentity]] = {
-    product + suffix: AgentIdentity(product, role)
-    for product in PRODUCTS
-    for suffix, role in _TITLE_ROLES.items()
+    product + suffix: AgentIdentity(product, role) for product in PRODUCTS for suffix, role in _TITLE_ROLES.items()
 }
 _COMMS: Final[dict[str, AgentIdentity]] = {title[:15]: ident for title, ident in _TITLES.items()}
 

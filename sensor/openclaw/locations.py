@@ -100,9 +100,7 @@ MACOS = LocationTable(
 
 WINDOWS = LocationTable(
     os_name="windows",
-    user_service_dirs=(
-        ServiceDir("AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup", _TASK_PREFIXES),
-    ),
+    user_service_dirs=(ServiceDir("AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup", _TASK_PREFIXES),),
     system_service_dirs=(ServiceDir("C:/Windows/System32/Tasks", _TASK_PREFIXES, absolute=True),),
     user_package_roots=(
         "AppData/Roaming/npm/node_modules",
@@ -291,9 +289,7 @@ def app_bundles(home: Path | None, table: LocationTable = CURRENT, root: Path | 
     if home is not None:
         candidates = [home / rel for rel in table.user_app_dirs]
     else:
-        candidates = [
-            (root / rel.lstrip("/")) if root is not None else Path(rel) for rel in table.system_app_dirs
-        ]
+        candidates = [(root / rel.lstrip("/")) if root is not None else Path(rel) for rel in table.system_app_dirs]
     return [c for c in candidates if c.is_dir()]
 
 

@@ -44,9 +44,7 @@ def _role(name: str) -> Literal["gateway", "node", "unknown"]:
     lowered = name.lower()
     if "node" in lowered:
         return "node"
-    if "gateway" in lowered or any(
-        lowered.startswith(f"ai.{p}.") or lowered.startswith(f"com.{p}.") for p in PRODUCTS
-    ):
+    if "gateway" in lowered or any(lowered.startswith(f"ai.{p}.") or lowered.startswith(f"com.{p}.") for p in PRODUCTS):
         return "gateway"
     return "unknown"
 
@@ -62,9 +60,7 @@ def _state_dirs(text: str) -> list[str]:
 
 def parse_systemd(data: FileData, scope: str) -> ServiceDefinition:
     text = data.data.decode("utf-8", "replace")
-    exec_start = next(
-        (ln.split("=", 1)[1].strip() for ln in text.splitlines() if ln.startswith("ExecStart=")), None
-    )
+    exec_start = next((ln.split("=", 1)[1].strip() for ln in text.splitlines() if ln.startswith("ExecStart=")), None)
     pairs = list(systemd_environment_pairs(text))
     enabled = None
     definition = ServiceDefinition(
@@ -124,9 +120,7 @@ def parse_launchd(data: FileData, scope: str) -> ServiceDefinition:
 
 def parse_scheduled_task(data: FileData) -> ServiceDefinition:
     raw = data.data
-    text = (
-        raw.decode("utf-16") if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else raw.decode("utf-8", "replace")
-    )
+    text = raw.decode("utf-16") if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else raw.decode("utf-8", "replace")
     command = arguments = ""
     enabled: bool | None = None
     if "<!ENTITY" not in text:  # refuse entity tricks outright

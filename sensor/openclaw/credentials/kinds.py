@@ -47,7 +47,7 @@ KINDS: Final[tuple[str, ...]] = (
 
 # (regex on the value, kind): the value shape decides when the key path says nothing specific
 _PREFIXES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
-    (re.compile(r"^sk-ant-oat"), "claude_code_oauth"),
+    (re.compile(r"^sk-ant-o(at|rt)"), "claude_code_oauth"),
     (re.compile(r"^sk-ant-"), "anthropic_api_key"),
     (re.compile(r"^sk-or-"), "openrouter_api_key"),
     (re.compile(r"^sk-[A-Za-z0-9_\-]{16,}"), "openai_api_key"),

@@ -119,9 +119,7 @@ def _readonly_connection(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def query(
-    base: Path, relative: str | PurePath, sql: str, params: Sequence[Any] = ()
-) -> list[tuple[Any, ...]]:
+def query(base: Path, relative: str | PurePath, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     """Run one read query on ``base/relative``; at most MAX_ROWS rows."""
     rel = PurePath(relative)
     try:

@@ -236,9 +236,7 @@ def sqlite_stores(state_dir: Path, collector: CredentialCollector) -> bool:
             _sqlite_secret_entries(state_dir, state_db, collector)
     for agent in _subdirs(state_dir, "agents"):
         rel = f"agents/{agent.name}/agent/openclaw-agent.sqlite"
-        if not any(
-            e.name == "openclaw-agent.sqlite" for e in _files(state_dir, f"agents/{agent.name}/agent")
-        ):
+        if not any(e.name == "openclaw-agent.sqlite" for e in _files(state_dir, f"agents/{agent.name}/agent")):
             continue
         found = True
         try:
@@ -307,9 +305,7 @@ def state_dir_files(state_dir: Path, collector: CredentialCollector) -> None:
         collector.add_all(_assignments(windows_set_pairs(text)), data)
 
 
-def install_credentials(
-    state_dir: Path, config_files: Iterable[FileData], collector: CredentialCollector
-) -> str:
+def install_credentials(state_dir: Path, config_files: Iterable[FileData], collector: CredentialCollector) -> str:
     """Collect everything in one state dir; returns the layout ('sqlite' | 'json' | 'unknown')."""
     config_file_secrets(config_files, collector)
     has_json = json_layout_stores(state_dir, collector)

@@ -57,9 +57,7 @@ def test_symlinks_inside_stores_are_not_followed(tmp_path: Path) -> None:
     state = _state(tmp_path)
     outside = tmp_path / "outside"
     outside.mkdir()
-    (outside / "auth-profiles.json").write_text(
-        '{"profiles": {"a:b": {"key": "sk-ant-api03-CANARYOUTSIDE0000000"}}}'
-    )
+    (outside / "auth-profiles.json").write_text('{"profiles": {"a:b": {"key": "sk-ant-api03-CANARYOUTSIDE0000000"}}}')
     (state / "agents/main").mkdir(parents=True)
     (state / "agents/main/agent").symlink_to(outside)
     (state / "credentials").mkdir()
@@ -148,9 +146,7 @@ def test_live_wal_database_is_read_without_any_write(tmp_path: Path) -> None:
         writer.close()
     assert before == after, "the scan changed a file"
     inst = _only(report)
-    assert [(c.kind, c.location) for c in inst.credentials] == [
-        ("anthropic_api_key", "profiles.anthropic:default.key")
-    ]
+    assert [(c.kind, c.location) for c in inst.credentials] == [("anthropic_api_key", "profiles.anthropic:default.key")]
     assert key not in report.model_dump_json()
 
 
@@ -176,9 +172,7 @@ def test_agent_database_auth_profile_store(tmp_path: Path) -> None:
     assert "model_api_keys" in inst.grants
 
 
-@pytest.mark.parametrize(
-    "payload", [b"{}", b"[]", b"null", b'{"gateway": "lan"}', b'{"gateway": {"auth": 5}}']
-)
+@pytest.mark.parametrize("payload", [b"{}", b"[]", b"null", b'{"gateway": "lan"}', b'{"gateway": {"auth": 5}}'])
 def test_schema_invalid_configs_are_accepted(tmp_path: Path, payload: bytes) -> None:
     state = _state(tmp_path)
     (state / "openclaw.json").write_bytes(payload)

@@ -155,9 +155,7 @@ def test_fingerprints_are_salted_and_stable(tmp_path: Path) -> None:
     tree = trees.openclaw_2026_9(tmp_path / "gina")
     a = _only(_scan(tree.home)).credentials
     b = _only(scan_host([tree.home], include_processes=False, salt=SALT)).credentials
-    c = _only(
-        scan_host([tree.home], include_processes=False, salt=b"another-salt-0123456789abcdef!!")
-    ).credentials
+    c = _only(scan_host([tree.home], include_processes=False, salt=b"another-salt-0123456789abcdef!!")).credentials
     assert [x.fingerprint for x in a] == [x.fingerprint for x in b]
     assert not {x.fingerprint for x in a} & {x.fingerprint for x in c}
 

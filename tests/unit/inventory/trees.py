@@ -71,9 +71,7 @@ def create_state_db(path: Path, auth_json: str, *, wal: bool = False) -> sqlite3
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA wal_autocheckpoint=0")
     conn.execute("INSERT INTO config_machine_state VALUES ('authProfiles.store', ?, 1)", (auth_json,))
-    conn.execute(
-        "INSERT INTO config_machine_state VALUES ('ui.theme', '{\"token\": \"not-a-secret-ui\"}', 1)"
-    )
+    conn.execute("INSERT INTO config_machine_state VALUES ('ui.theme', '{\"token\": \"not-a-secret-ui\"}', 1)")
     conn.commit()
     if wal:
         return conn
