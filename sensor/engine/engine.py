@@ -51,8 +51,7 @@ def compile_rule(rule: SigmaRule, index: int, path: Path | None) -> CompiledRule
         path=path,
         name=rule.name,
         logsource=tuple(  # type: ignore[arg-type]
-            v.lower() if isinstance(v, str) else None
-            for v in (source.category, source.product, source.service)
+            v.lower() if isinstance(v, str) else None for v in (source.category, source.product, source.service)
         ),
         predicate=combined.predicate,
         need=combined.need,
@@ -120,9 +119,7 @@ class Engine:
             self._by_id[compiled.id] = compiled
             base_ids[id(rule)] = compiled.id
         for correlation in loaded.correlations:
-            meta = _metadata(
-                correlation, f"{loaded.path.name if loaded.path else 'rule'}#c{len(self.correlations)}"
-            )
+            meta = _metadata(correlation, f"{loaded.path.name if loaded.path else 'rule'}#c{len(self.correlations)}")
             try:
                 correlator = compile_correlation(correlation, len(self.correlations), base_ids, meta)
             except (RuleCompileError, SigmaError) as exc:
@@ -132,6 +129,7 @@ class Engine:
             for position, rule_id in enumerate(correlator.spec.rule_ids):
                 self._by_id[rule_id].correlations.append(correlator.spec.index * 1024 + position)
         self._router.routes.clear()
+        self._router.fast.clear()
 
     def _build_route(self, rules: list[CompiledRule]) -> Prefilter:
         return Prefilter(rules, enabled=self._prefilter_enabled)

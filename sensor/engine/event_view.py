@@ -42,16 +42,22 @@ def value_text(value: Any) -> Text:
 
 def fulltext(event: Mapping[str, Any]) -> str:
     parts: list[str] = []
+    append = parts.append
     for key, value in event.items():
-        if key in ROUTING_KEYS:
-            continue
-        text = value_text(value)
-        if text is None:
-            continue
-        if isinstance(text, tuple):
-            parts.extend(text)
-        else:
-            parts.append(text)
+        cls = value.__class__
+        if cls is str:
+            if key not in ROUTING_KEYS:
+                append(value)
+        elif cls is int or cls is float:
+            append(str(value))
+        elif cls is bool:
+            append("true" if value else "false")
+        elif value is not None and key not in ROUTING_KEYS:
+            text = value_text(value)
+            if isinstance(text, tuple):
+                parts.extend(text)
+            elif text is not None:
+                append(text)
     return "\n".join(parts)
 
 
@@ -63,7 +69,11 @@ class _TextFields(dict[str, Text]):
         self.raw = raw
 
     def __missing__(self, key: str) -> Text:
-        text: Text = fulltext(self.raw) if key == FULLTEXT else value_text(self.raw.get(key))
+        raw = self.raw.get(key)
+        if raw.__class__ is str:
+            self[key] = raw
+            return raw
+        text: Text = fulltext(self.raw) if key == FULLTEXT else value_text(raw)
         self[key] = text
         return text
 
@@ -76,6 +86,11 @@ class _LowerFields(dict[str, Text]):
         self.text = text
 
     def __missing__(self, key: str) -> Text:
+        raw = self.text.raw.get(key)
+        if raw.__class__ is str:
+            lowered: str = raw.lower()
+            self[key] = lowered
+            return lowered
         text = self.text[key]
         low: Text
         if text is None:

@@ -120,9 +120,7 @@ def load_text(
     return loaded, errors
 
 
-def load_file(
-    path: Path, pipeline: ProcessingPipeline | None
-) -> tuple[LoadedFile | None, list[RuleLoadError]]:
+def load_file(path: Path, pipeline: ProcessingPipeline | None) -> tuple[LoadedFile | None, list[RuleLoadError]]:
     try:
         if path.stat().st_size > MAX_RULE_FILE_BYTES:
             return None, [_error(path, None, f"file larger than {MAX_RULE_FILE_BYTES} bytes")]

@@ -66,19 +66,26 @@ def compile_fullmatch(pattern: str) -> Callable[[str], bool]:
 class LiteralSet:
     """Which of many literals occur in a text, in one linear RE2 pass (an Aho-Corasick stand-in)."""
 
-    def __init__(self, literals: Iterable[str]) -> None:
+    def __init__(self, literals: Iterable[str], *, regex: bool = False) -> None:
+        """``regex``: the items are RE2 patterns (built with ``escape``) rather than plain literals."""
         self.literals = list(literals)
         self._set = re2.Set.SearchSet(_options())
         for literal in self.literals:
-            self._set.Add(re2.escape(literal))
+            self._set.Add(literal if regex else re2.escape(literal))
         try:
             self._set.Compile()
         except re2.error as exc:
             raise RuleCompileError(f"literal prefilter set rejected by RE2: {_reason(exc)}") from exc
+        self._match = self._set._set.Match  # the C++ binding itself: skip the wrapper's type checks
 
     def matching(self, text: str) -> list[int]:
         """Indices (into ``literals``) of the literals contained in ``text``."""
-        return self._set.Match(text) or []
+        return self._match(text.encode("utf-8")) or []
+
+
+def escape(text: str) -> str:
+    """``text`` as an RE2 pattern matching it literally."""
+    return re2.escape(text)
 
 
 def _reason(exc: Exception) -> str:

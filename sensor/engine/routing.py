@@ -41,8 +41,13 @@ class Router(Generic[T]):
         self.rules = rules
         self.build = build
         self.routes: dict[Logsource | None, T] = {}
+        self.fast: dict[tuple[Any, Any, Any], T] = {}  # raw (unnormalised) keys seen before
 
     def route(self, event: Mapping[str, Any]) -> T:
+        raw = (event.get("category"), event.get("product"), event.get("service"))
+        found = self.fast.get(raw)
+        if found is not None:
+            return found
         source = event_logsource(event)
         found = self.routes.get(source)
         if found is None:
@@ -50,4 +55,8 @@ class Router(Generic[T]):
             if len(self.routes) >= MAX_ROUTES:
                 self.routes.clear()
             self.routes[source] = found
+        if len(self.fast) >= MAX_ROUTES:
+            self.fast.clear()
+        if all(k is None or k.__class__ is str for k in raw):
+            self.fast[raw] = found
         return found

@@ -117,13 +117,9 @@ def run_case(rule_file: Path, case: dict[str, Any]) -> CaseResult:
         fired.update(alert.rule_id for alert in engine.process(event))
     if case["expect"] == "match":
         missing = [w for w in wanted if w not in fired]
-        return CaseResult(
-            rule_file, name, not missing, f"did not fire: {', '.join(missing)}" if missing else ""
-        )
+        return CaseResult(rule_file, name, not missing, f"did not fire: {', '.join(missing)}" if missing else "")
     unexpected = [w for w in wanted if w in fired]
-    return CaseResult(
-        rule_file, name, not unexpected, f"fired: {', '.join(unexpected)}" if unexpected else ""
-    )
+    return CaseResult(rule_file, name, not unexpected, f"fired: {', '.join(unexpected)}" if unexpected else "")
 
 
 def run_tests(paths: Sequence[Path]) -> TestReport:

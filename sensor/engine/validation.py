@@ -78,6 +78,4 @@ def check(paths: Sequence[Path]) -> CheckResult:
                         f"{type(issue).__name__}: {issue.description}",
                     )
                 )
-    return CheckResult(
-        rules=len(engine.rules) + len(engine.correlations), errors=engine.errors, findings=findings
-    )
+    return CheckResult(rules=len(engine.rules) + len(engine.correlations), errors=engine.errors, findings=findings)

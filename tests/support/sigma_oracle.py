@@ -87,17 +87,18 @@ def _column_types(events: Sequence[Mapping[str, Any]]) -> dict[str, str]:
                 continue
             is_int = isinstance(value, int) and not isinstance(value, bool)
             if types.get(key) != "TEXT COLLATE NOCASE":
-                types[key] = (
-                    "INTEGER" if is_int and types.get(key, "INTEGER") == "INTEGER" else "TEXT COLLATE NOCASE"
-                )
+                types[key] = "INTEGER" if is_int and types.get(key, "INTEGER") == "INTEGER" else "TEXT COLLATE NOCASE"
     return types
 
 
 class SQLiteOracle:
     """An in-memory table of events plus converted rules; answers which events each rule matches."""
 
-    def __init__(self, rules: Sequence[OracleRule], columns: Iterable[str] = ()) -> None:
+    def __init__(self, rules: Sequence[OracleRule], columns: Iterable[str] = (), *, routed: bool = False) -> None:
+        """``routed``: events keep category/product/service columns and each rule only reads rows of
+        its logsource (what the engine's routing does); otherwise every rule reads every row."""
         self.rules = rules
+        self.routed = routed
         self.db = sqlite3.connect(":memory:")
         self.db.create_function("regexp", 2, _regexp, deterministic=True)
         self.columns: dict[str, str] = {}
@@ -111,10 +112,11 @@ class SQLiteOracle:
         for name in self._wanted:
             cols.setdefault(name, "TEXT COLLATE NOCASE")
         self.columns = cols
+        if self.routed:
+            for key in sorted(ROUTING_KEYS):
+                cols[key] = "TEXT"
         defs = ", ".join(f"{_quote(n)} {t}" for n, t in cols.items())
-        self.db.execute(
-            f"CREATE TABLE logs (eid INTEGER PRIMARY KEY, {_quote(FULLTEXT_COLUMN)} TEXT, {defs})"
-        )
+        self.db.execute(f"CREATE TABLE logs (eid INTEGER PRIMARY KEY, {_quote(FULLTEXT_COLUMN)} TEXT, {defs})")
 
     def prepare(self, events: Sequence[Mapping[str, Any]]) -> None:
         """Create the table with column types read from ``events`` (call before batched inserts)."""
@@ -144,7 +146,17 @@ class SQLiteOracle:
 
     def matches(self) -> dict[str, set[int]]:
         """Rule id -> event ids it matches in the table."""
-        return {rule.id: {row[0] for row in self.db.execute(rule.sql)} for rule in self.rules}
+        return {rule.id: {row[0] for row in self.db.execute(self._sql(rule))} for rule in self.rules}
+
+    def _sql(self, rule: OracleRule) -> str:
+        if not self.routed:
+            return rule.sql
+        source = rule.rule.logsource
+        wanted = {"category": source.category, "product": source.product, "service": source.service}
+        where = " AND ".join(f"{k} = '{v.lower()}'" for k, v in wanted.items() if v)
+        if not where:
+            return rule.sql
+        return rule.sql.replace("FROM logs", f"FROM (SELECT * FROM logs WHERE {where}) AS logs")
 
 
 def _rule_fields(rule: SigmaRule) -> set[str]:

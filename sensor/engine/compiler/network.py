@@ -6,11 +6,11 @@ matches; an IPv4 network never matches an IPv6 address and vice versa (no mapped
 
 from __future__ import annotations
 
-from ipaddress import ip_address
+from ipaddress import IPv4Network, IPv6Network, ip_address
 
 from sigma.types import SigmaCIDRExpression
 
-from sensor.engine.compiler.base import Compiled, on_text
+from sensor.engine.compiler.base import Compiled, Need, on_text
 from sensor.engine.errors import RuleCompileError
 
 
@@ -27,4 +27,15 @@ def compile_cidr(field: str | None, value: SigmaCIDRExpression) -> Compiled:
         except ValueError:
             return False
 
-    return Compiled(on_text(field, inside))
+    return Compiled(on_text(field, inside), _prefix_need(field, network))
+
+
+def _prefix_need(field: str, network: IPv4Network | IPv6Network) -> Need | None:
+    """IPv4 text is canonical (``ipaddress`` rejects other spellings), so every address of a /8 or
+    longer network starts with the network's leading octets."""
+    if network.version != 4 or network.prefixlen < 8:
+        return None
+    octets = str(network.network_address).split(".")
+    whole = network.prefixlen // 8
+    literal = ".".join(octets[:whole]) + ("" if whole == 4 else ".")
+    return frozenset({(field, literal)})

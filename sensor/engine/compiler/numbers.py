@@ -66,9 +66,7 @@ def compile_number(field: str | None, value: SigmaNumber) -> Compiled:
     number = value.number
     spelled = str(number).lower()
     if field is None:
-        return Compiled(
-            on_low(field_key(None), lambda v: spelled in v), frozenset({(field_key(None), spelled)})
-        )
+        return Compiled(on_low(field_key(None), lambda v: spelled in v), frozenset({(field_key(None), spelled)}))
 
     def equal(v: Any) -> bool:
         if isinstance(v, bool) or v is None:
@@ -79,7 +77,10 @@ def compile_number(field: str | None, value: SigmaNumber) -> Compiled:
             return v.lower() == spelled
         return False
 
-    return Compiled(_any_scalar(field, equal))
+    need = None
+    if isinstance(number, int) and abs(number) < 10**15:
+        need = frozenset({(field, spelled)})  # the decimal spelling is in the text of any equal value
+    return Compiled(_any_scalar(field, equal), need)
 
 
 def compile_compare(field: str | None, value: SigmaCompareExpression) -> Compiled:
@@ -112,7 +113,7 @@ def compile_bool(field: str | None, value: SigmaBool) -> Compiled:
             return v.lower() in spellings
         return False
 
-    return Compiled(_any_scalar(field, equal))
+    return Compiled(_any_scalar(field, equal), frozenset({(field, spellings[0]), (field, spellings[1])}))
 
 
 _PARTS: dict[TimestampPart, Callable[[datetime], int]] = {

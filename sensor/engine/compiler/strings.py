@@ -23,9 +23,7 @@ def string_tokens(value: SigmaString) -> list[Token]:
     tokens: list[Token] = []
     for part in value.iter_parts():
         if isinstance(part, Placeholder):
-            raise RuleCompileError(
-                f"unresolved placeholder %{part.name}% (|expand): pass a value for it in variables"
-            )
+            raise RuleCompileError(f"unresolved placeholder %{part.name}% (|expand): pass a value for it in variables")
         if isinstance(part, str):
             if tokens and isinstance(tokens[-1], str):
                 tokens[-1] += part

@@ -34,8 +34,7 @@ def compile_correlation(
     op = condition.op.name.lower()
     if op in STREAMING_UNSUPPORTED:
         raise RuleCompileError(
-            f"condition '{op}' needs a timer at the end of each window; "
-            "the streaming engine supports gte, gt, eq"
+            f"condition '{op}' needs a timer at the end of each window; the streaming engine supports gte, gt, eq"
         )
     refs = rule.rules or []
     rule_ids: list[str] = []

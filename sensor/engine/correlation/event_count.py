@@ -24,9 +24,7 @@ class EventCount(Correlator[Window]):
     def new_state(self) -> Window:
         return deque(maxlen=self.keep)
 
-    def update(
-        self, state: Window, position: int, now: float, event: Mapping[str, Any], event_id: str
-    ) -> Fired | None:
+    def update(self, state: Window, position: int, now: float, event: Mapping[str, Any], event_id: str) -> Fired | None:
         horizon = now - self.spec.timespan
         while state and state[0][0] < horizon:
             state.popleft()

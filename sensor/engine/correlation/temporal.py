@@ -22,9 +22,7 @@ class Temporal(Correlator[Latest]):
     def new_state(self) -> Latest:
         return [None] * len(self.spec.rule_ids)
 
-    def update(
-        self, state: Latest, position: int, now: float, event: Mapping[str, Any], event_id: str
-    ) -> Fired | None:
+    def update(self, state: Latest, position: int, now: float, event: Mapping[str, Any], event_id: str) -> Fired | None:
         state[position] = (now, event_id)
         horizon = now - self.spec.timespan
         for i, seen in enumerate(state):
@@ -44,9 +42,7 @@ class TemporalOrdered(Correlator[Chains]):
     def new_state(self) -> Chains:
         return [None] * (len(self.spec.rule_ids) + 1)
 
-    def update(
-        self, state: Chains, position: int, now: float, event: Mapping[str, Any], event_id: str
-    ) -> Fired | None:
+    def update(self, state: Chains, position: int, now: float, event: Mapping[str, Any], event_id: str) -> Fired | None:
         horizon = now - self.spec.timespan
         if position == 0:
             state[1] = (now, [event_id])

@@ -20,9 +20,7 @@ class ValueCount(Correlator[Values]):
     def new_state(self) -> Values:
         return OrderedDict()
 
-    def update(
-        self, state: Values, position: int, now: float, event: Mapping[str, Any], event_id: str
-    ) -> Fired | None:
+    def update(self, state: Values, position: int, now: float, event: Mapping[str, Any], event_id: str) -> Fired | None:
         horizon = now - self.spec.timespan
         while state and next(iter(state.values()))[0] < horizon:
             state.popitem(last=False)
