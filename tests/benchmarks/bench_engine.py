@@ -222,7 +222,8 @@ def main() -> int:
     for error in engine.errors[:10]:
         print(f"  not loaded: {error}")
     print(
-        f"compile time (parse + validate + compile, all rules): {compile_clock.cpu:.2f} s CPU ({compile_clock.wall:.2f} s wall)"
+        f"compile time (parse + validate + compile, all rules): {compile_clock.cpu:.2f} s CPU "
+        f"({compile_clock.wall:.2f} s wall)"
     )
     events = realistic_events(args.events)
     tracemalloc.start()
@@ -245,7 +246,8 @@ def main() -> int:
     eps = count / engine_clock.cpu
     print(f"events: {count} ({sum('AgentProduct' in e for e in events)} from an OpenClaw tree)")
     print(
-        f"engine, routing + prefilter: {engine_clock.rate(count)}, {engine_clock.cpu * 1e6 / count:.1f} us/event, {alerts} alerts"
+        f"engine, routing + prefilter: {engine_clock.rate(count)}, "
+        f"{engine_clock.cpu * 1e6 / count:.1f} us/event, {alerts} alerts"
     )
     print(f"engine, routing only (no prefilter): {plain_clock.rate(count)}, {plain_alerts} alerts")
     print(f"prefilter speed-up: {plain_clock.cpu / engine_clock.cpu:.1f}x")
