@@ -122,8 +122,9 @@ def list_hosts(conn: Connection, filt: HostFilter,
     query = (_host_select().where(*where).order_by(*_order(filt.sort, columns, fh.c.host_id))
              .limit(filt.limit).offset(filt.offset))
     rows = [_host_row(row, now, filt.stale_minutes) for row in conn.execute(query)]
-    joined = fh.join(hosts, hosts.c.host_id == fh.c.host_id)
-    total_query = select(func.count()).select_from(joined).where(*where)
+    needs_hosts = filt.stale is not None or filt.last_seen_after or filt.last_seen_before
+    counted = fh.join(hosts, hosts.c.host_id == fh.c.host_id) if needs_hosts else fh
+    total_query = select(func.count()).select_from(counted).where(*where)
     total = int(conn.execute(total_query).scalar_one())
     return rows, total
 
@@ -158,11 +159,13 @@ def fleet_counts(conn: Connection, stale_minutes: int = 15, now: float | None = 
             count_if(and_(agent, has("shell"))).label("with_shell"),
             count_if(and_(agent, has("gmail"))).label("with_gmail"),
             count_if(and_(agent, has("slack"))).label("with_slack"),
-            count_if(or_(hosts.c.last_seen.is_(None), hosts.c.last_seen < cutoff)).label("stale"),
-        ).select_from(fh.join(hosts, hosts.c.host_id == fh.c.host_id))
+        ).select_from(fh)
     ).one()
+    stale = conn.execute(select(func.count()).select_from(fh.join(hosts, hosts.c.host_id == fh.c.host_id))
+                         .where(or_(hosts.c.last_seen.is_(None), hosts.c.last_seen < cutoff))).scalar_one()
     enrolled = int(conn.execute(select(func.count()).select_from(hosts)).scalar_one())
-    return {"enrolled": enrolled, **{key: int(value) for key, value in row._mapping.items()}}
+    counts = {key: int(value) for key, value in row._mapping.items()}
+    return {"enrolled": enrolled, **counts, "stale": int(stale)}
 
 
 def _install_row(row: Any) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 from collectors.store.tables import metadata
@@ -123,6 +124,8 @@ FLEET_TABLES = (fleet_hosts, fleet_installs, fleet_changes, alerts, alert_notes)
 
 
 def create(conn: Connection) -> None:
-    """Migration 2: the fleet tables and their indexes."""
+    """Migration 2: the fleet tables and their indexes, and an index on cw_hosts.last_seen (staleness,
+    sorting by last contact)."""
     for table in FLEET_TABLES:
         table.create(conn, checkfirst=True)
+    conn.execute(text("CREATE INDEX IF NOT EXISTS cw_hosts_last_seen ON cw_hosts (last_seen)"))

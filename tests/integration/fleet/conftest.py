@@ -67,7 +67,7 @@ def fleet(db_url: str, tmp_path: Path) -> Iterator[FleetEnv]:  # noqa: F811
     admin = "cw_admin_" + secrets.token_hex(16)
     collector = Collector(db_url=db_url, workdir=tmp_path, admin_token=admin)
     try:
-        collector.start()
+        collector.start(timeout=120)  # generous: the machine may be busy with other test suites
         resp = collector.api("POST", "/api/v1/admin/tokens", admin,
                              json={"role": "analyst", "label": "soc-alice"})
         resp.raise_for_status()
