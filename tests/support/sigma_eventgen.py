@@ -168,6 +168,12 @@ class _Builder:
         slot = self.parts.setdefault(field, {"exact": [], "prefix": [], "infix": [], "suffix": []})
         slot[kind[(lead, trail)]].append(_string_value(value, rng))
 
+    def add_regex(self, field: str, value: SigmaRegularExpression, rng: random.Random) -> None:
+        pattern = str(value.regexp)
+        kind = "prefix" if pattern.startswith("^") else "suffix" if pattern.endswith("$") else "infix"
+        slot = self.parts.setdefault(field, {"exact": [], "prefix": [], "infix": [], "suffix": []})
+        slot[kind].append(satisfying(value, rng, self.event))
+
     def constrained(self, field: str) -> bool:
         return field in self.parts
 
@@ -199,6 +205,9 @@ def _assign(tree: Any, want: bool, rng: random.Random, out: _Builder) -> None:
         if want:
             if isinstance(value_type, SigmaString):
                 out.add_string(field, value_type, rng)
+                return
+            if isinstance(value_type, SigmaRegularExpression):
+                out.add_regex(field, value_type, rng)
                 return
             value = satisfying(value_type, rng, event)
             if value is _ABSENT:
