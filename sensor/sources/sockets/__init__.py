@@ -11,10 +11,10 @@ import sys
 from sensor.sources.sockets.base import SocketEntry
 
 if sys.platform.startswith("linux"):
-    from sensor.sources.sockets.linux import list_sockets
+    from sensor.sources.sockets.linux import list_sockets, make_table
 elif sys.platform == "darwin":
-    from sensor.sources.sockets.macos import list_sockets
+    from sensor.sources.sockets.macos import list_sockets, make_table
 else:
-    from sensor.sources.sockets.windows import list_sockets
+    from sensor.sources.sockets.windows import list_sockets, make_table
 
-__all__ = ["SocketEntry", "list_sockets"]
+__all__ = ["SocketEntry", "list_sockets", "make_table"]

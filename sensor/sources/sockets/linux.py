@@ -166,3 +166,23 @@ def list_sockets() -> list[SocketEntry]:
     entries = read_sockets()
     wanted = {e.inode for e in entries if e.inode is not None}
     return with_owners(entries, inode_owners(wanted) if wanted else {})
+
+
+class LinuxTable:
+    """What the socket watcher needs, from /proc."""
+
+    def __init__(self, proc: str = PROC) -> None:
+        self.proc = proc
+
+    def read(self) -> list[SocketEntry]:
+        return read_sockets(self.proc)
+
+    def owners(self, inodes: set[int]) -> dict[int, int]:
+        return inode_owners(inodes, proc=self.proc)
+
+    def inodes_of(self, pids: set[int]) -> dict[int, int]:
+        return inode_owners(None, pids=sorted(pids), proc=self.proc)
+
+
+def make_table() -> LinuxTable:
+    return LinuxTable()

@@ -45,3 +45,20 @@ def list_sockets() -> list[SocketEntry]:
             inode=None,
         ))
     return entries
+
+
+class PortableTable:
+    """psutil reports owners with every entry, so the lookups are empty."""
+
+    def read(self) -> list[SocketEntry]:
+        return list_sockets()
+
+    def owners(self, inodes: set[int]) -> dict[int, int]:
+        return {}
+
+    def inodes_of(self, pids: set[int]) -> dict[int, int]:
+        return {}
+
+
+def make_table() -> PortableTable:
+    return PortableTable()

@@ -1,5 +1,5 @@
 """Windows sockets: psutil (GetExtendedTcpTable/UdpTable) is the reader."""
 
-from sensor.sources.sockets.portable import list_sockets
+from sensor.sources.sockets.portable import list_sockets, make_table
 
-__all__ = ["list_sockets"]
+__all__ = ["list_sockets", "make_table"]

@@ -1,0 +1,37 @@
+"""The daemon measures itself: CPU share of one core and RSS, against configured budgets."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import psutil
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetReading:
+    cpu_percent: float  # of one core, since the previous reading
+    rss_mb: float
+    cpu_over: bool
+    rss_over: bool
+
+
+class SelfBudget:
+    def __init__(self, cpu_percent: float, rss_mb: float) -> None:
+        self.cpu_limit = cpu_percent
+        self.rss_limit = rss_mb
+        self._proc = psutil.Process()
+        self._last_cpu = self._cpu_seconds()
+        self._last_wall = time.monotonic()
+
+    def _cpu_seconds(self) -> float:
+        t = self._proc.cpu_times()
+        return float(t.user + t.system)
+
+    def read(self) -> BudgetReading:
+        cpu, wall = self._cpu_seconds(), time.monotonic()
+        elapsed = max(wall - self._last_wall, 1e-6)
+        pct = 100.0 * (cpu - self._last_cpu) / elapsed
+        self._last_cpu, self._last_wall = cpu, wall
+        rss = self._proc.memory_info().rss / (1024 * 1024)
+        return BudgetReading(pct, rss, pct > self.cpu_limit, rss > self.rss_limit)

@@ -1,0 +1,73 @@
+"""Where the daemon's records go: one ``Sink`` interface, a list of sinks per daemon.
+
+``JsonLinesSink`` writes every event and alert as one JSON object per line (``--output FILE|-``):
+``{"kind": "event"|"alert"|"health"|"inventory", "severity": 0-4, "body": {...}}``.
+The delivery layer adds a spool sink with the same interface.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from typing import IO, Any, Protocol
+
+import orjson
+
+from sensor.schema.records import RecordKind
+
+LEVEL_SEVERITY = {"informational": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+
+
+class Sink(Protocol):
+    def emit(self, kind: RecordKind, body: dict[str, Any], severity: int) -> None: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class JsonLinesSink:
+    def __init__(self, target: str) -> None:
+        self._lock = threading.Lock()
+        self._owned = target != "-"
+        if self._owned:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            self._fh: IO[bytes] = os.fdopen(fd, "ab")
+        else:
+            self._fh = sys.stdout.buffer
+        self.written = 0
+
+    def emit(self, kind: RecordKind, body: dict[str, Any], severity: int) -> None:
+        line = orjson.dumps({"kind": str(kind), "severity": severity, "body": body}) + b"\n"
+        with self._lock:
+            self._fh.write(line)
+            self.written += 1
+
+    def flush(self) -> None:
+        with self._lock:
+            self._fh.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            self._fh.flush()
+            if self._owned:
+                self._fh.close()
+
+
+class MemorySink:
+    """Keeps records in memory (tests, and embedding the daemon in another program)."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[RecordKind, dict[str, Any], int]] = []
+        self._lock = threading.Lock()
+
+    def emit(self, kind: RecordKind, body: dict[str, Any], severity: int) -> None:
+        with self._lock:
+            self.records.append((kind, body, severity))
+
+    def flush(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
