@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         from sensor.secrets import load_or_create_salt  # noqa: PLC0415
 
         salt = load_or_create_salt(args.salt_file)
-    report = scan_host(homes, include_processes=not args.no_processes, salt=salt)
+    report = scan_host(homes, include_processes=not args.no_processes, salt=salt, system_wide=homes is None)
     if args.format == "json":
         sys.stdout.write(render_json(report))
     else:
@@ -80,9 +80,7 @@ def render_table(report: ScanReport) -> str:
     """Plain-text report: one block per install, then findings sorted by severity."""
     lines: list[str] = []
     host = report.host
-    lines.append(
-        f"clawwatch scan  host={host.hostname}  os={host.os}  at={host.scanned_at}  root={host.is_root}"
-    )
+    lines.append(f"clawwatch scan  host={host.hostname}  os={host.os}  at={host.scanned_at}  root={host.is_root}")
     if not report.installs:
         lines.append("No OpenClaw/Clawdbot/Moltbot install found.")
     for inst in report.installs:
@@ -93,8 +91,7 @@ def render_table(report: ScanReport) -> str:
             ("owner", inst.owner or "?"),
             (
                 "version",
-                f"{inst.version or 'unknown'}"
-                + (f"  ({inst.version_source})" if inst.version_source else ""),
+                f"{inst.version or 'unknown'}" + (f"  ({inst.version_source})" if inst.version_source else ""),
             ),
             ("config", inst.config_path or "-"),
             ("layout", inst.layout),

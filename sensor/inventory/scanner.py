@@ -191,9 +191,7 @@ def _config(cand: _Candidate) -> LoadedConfig | None:
 
 def _problem_finding(kind: str, path: str, detail: str, install_id: str) -> Finding:
     if kind == "symlink":
-        return make(
-            "CW-SYMLINK-NOT-FOLLOWED", evidence=detail or "symbolic link", install_id=install_id, path=path
-        )
+        return make("CW-SYMLINK-NOT-FOLLOWED", evidence=detail or "symbolic link", install_id=install_id, path=path)
     if kind in ("parse_error", "not_object", "include_invalid", "include_outside", "include_limit"):
         return make("CW-CONFIG-INVALID", evidence=f"{kind}: {detail}", install_id=install_id, path=path)
     if kind == "sqlite":
@@ -215,11 +213,7 @@ def _grant_facts(state_dir: Path, home: AccountHome | None, collector: Credentia
     except SafeIOError:
         pass
     if home is not None:
-        gog = [
-            c
-            for c in collector.credentials
-            if c.kind in ("gogcli_keyring_item", "google_oauth_client_secret")
-        ]
+        gog = [c for c in collector.credentials if c.kind in ("gogcli_keyring_item", "google_oauth_client_secret")]
         if gog:
             facts.gog_store = gog[0].path
     return facts
@@ -271,9 +265,7 @@ def _services_for(cand: _Candidate, ctx: _HostContext, product: str) -> list[Ser
     return out
 
 
-def _scan_install(
-    cand: _Candidate, ctx: _HostContext, sockets: list[SocketEntry]
-) -> tuple[Install, list[str]]:
+def _scan_install(cand: _Candidate, ctx: _HostContext, sockets: list[SocketEntry]) -> tuple[Install, list[str]]:
     warnings: list[str] = []
     product, variant = locations.state_dir_product(cand.state_dir)
     variant = cand.variant or variant
@@ -381,13 +373,14 @@ def scan_host(
     *,
     include_processes: bool = True,
     salt: bytes | None = None,
-    system_wide: bool | None = None,
+    system_wide: bool = True,
 ) -> ScanReport:
-    """Scan the host. ``homes=None`` takes every account home from the account database; a list limits
-    home discovery (and, unless ``system_wide=True``, skips system-wide service and package dirs, and
-    ignores processes whose state dir lies outside those homes)."""
+    """Scan the host. ``homes=None`` takes every account home from the account database; a list
+    replaces that list. ``system_wide`` (default) also reads system service/package dirs and follows
+    running processes to state dirs anywhere; ``system_wide=False`` (``clawwatch scan --home``) stays
+    inside the given homes: no system dirs, and processes count only when their state dir is in one."""
     account_homes = _homes(homes)
-    wide = homes is None if system_wide is None else system_wide
+    wide = system_wide
     processes = {p.pid: p for p in agent_processes()} if include_processes else {}
     services, service_problems = _services(account_homes, wide)
     ctx = _HostContext(
@@ -404,7 +397,7 @@ def scan_host(
     for path, error in service_problems:
         report.warnings.append(f"{path}: {error.reason} {error.detail}".strip())
         report.findings.append(_problem_finding(error.reason, str(path), error.detail, ""))
-    for cand in _candidates(ctx, limit_to_homes=homes is not None):
+    for cand in _candidates(ctx, limit_to_homes=not wide):
         cand.pids = _link_processes(cand, ctx, read_locks(cand.state_dir))
         install, warnings = _scan_install(cand, ctx, sockets)
         report.installs.append(install)

@@ -14,10 +14,10 @@ SALT = b"unit-test-salt-0123456789abcdef!"
 
 def test_changes(tmp_path: Path) -> None:
     tree = trees.openclaw_2026_9(tmp_path / "a", bind="loopback")
-    first = scan_host([tree.home], include_processes=False, salt=SALT)
+    first = scan_host([tree.home], include_processes=False, system_wide=False, salt=SALT)
     added = inventory_changes(None, first)
     assert [c.change_type for c in added] == ["install_added"]
-    assert inventory_changes(first, scan_host([tree.home], include_processes=False, salt=SALT)) == []
+    assert inventory_changes(first, scan_host([tree.home], include_processes=False, system_wide=False, salt=SALT)) == []
 
     config = tree.state_dir / "openclaw.json"
     data = json.loads(config.read_text().split("\n", 1)[1])
@@ -26,7 +26,7 @@ def test_changes(tmp_path: Path) -> None:
     data["meta"]["lastTouchedVersion"] = "2026.9.7"
     data["gateway"]["auth"]["token"] = "rotated-token-value-0000000000000000"
     config.write_text(json.dumps(data))
-    second = scan_host([tree.home], include_processes=False, salt=SALT)
+    second = scan_host([tree.home], include_processes=False, system_wide=False, salt=SALT)
     changes = inventory_changes(first, second)
     kinds = sorted(c.change_type for c in changes)
     assert kinds == ["credential_added", "exposure_changed", "grant_removed", "version_changed"]
@@ -38,5 +38,7 @@ def test_changes(tmp_path: Path) -> None:
     assert "rotated" not in repr(changes)
 
     (tmp_path / "empty").mkdir()
-    gone = inventory_changes(second, scan_host([tmp_path / "empty"], include_processes=False, salt=SALT))
+    gone = inventory_changes(
+        second, scan_host([tmp_path / "empty"], include_processes=False, system_wide=False, salt=SALT)
+    )
     assert [c.change_type for c in gone] == ["install_removed"]

@@ -44,7 +44,7 @@ def tree_copy(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
 
 
 def _install(tree: Path, expected: dict[str, Any]) -> Install:
-    report = scan_host([tree / "home"], include_processes=False, salt=SALT)
+    report = scan_host([tree / "home"], include_processes=False, system_wide=False, salt=SALT)
     state_dir = str(tree / "home" / expected["state_dir"])
     matches = [i for i in report.installs if i.state_dir == state_dir]
     assert len(matches) == 1, [i.state_dir for i in report.installs]

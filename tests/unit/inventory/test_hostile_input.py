@@ -22,7 +22,8 @@ SHADOW_CANARY = "root:$6$CANARYSHADOWHASH$xyz:19000:0:99999:7:::"
 def _scan(home: Path) -> ScanReport:
     result: list[ScanReport] = []
     worker = threading.Thread(
-        target=lambda: result.append(scan_host([home], include_processes=False, salt=SALT)), daemon=True
+        target=lambda: result.append(scan_host([home], include_processes=False, system_wide=False, salt=SALT)),
+        daemon=True,
     )
     worker.start()
     worker.join(60)

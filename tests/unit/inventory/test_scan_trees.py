@@ -12,7 +12,7 @@ SALT = b"unit-test-salt-0123456789abcdef!"
 
 
 def _scan(*homes: Path) -> ScanReport:
-    return scan_host(list(homes), include_processes=False, salt=SALT)
+    return scan_host(list(homes), include_processes=False, system_wide=False, salt=SALT)
 
 
 def _only(report: ScanReport) -> Install:
@@ -154,8 +154,10 @@ def test_env_references_are_reported_as_references(tmp_path: Path) -> None:
 def test_fingerprints_are_salted_and_stable(tmp_path: Path) -> None:
     tree = trees.openclaw_2026_9(tmp_path / "gina")
     a = _only(_scan(tree.home)).credentials
-    b = _only(scan_host([tree.home], include_processes=False, salt=SALT)).credentials
-    c = _only(scan_host([tree.home], include_processes=False, salt=b"another-salt-0123456789abcdef!!")).credentials
+    b = _only(scan_host([tree.home], include_processes=False, system_wide=False, salt=SALT)).credentials
+    c = _only(
+        scan_host([tree.home], include_processes=False, system_wide=False, salt=b"another-salt-0123456789abcdef!!")
+    ).credentials
     assert [x.fingerprint for x in a] == [x.fingerprint for x in b]
     assert not {x.fingerprint for x in a} & {x.fingerprint for x in c}
 

@@ -12,8 +12,7 @@ from sensor.openclaw.config import find_config, get_path, is_env_reference, load
 
 def test_json5_comments_trailing_commas_unquoted(tmp_path: Path) -> None:
     (tmp_path / "openclaw.json").write_text(
-        "// onboarding\n{\n  gateway: { bind: 'lan', port: 18789, },  /* c */\n"
-        '  tools: {profile: "full",},\n}\n'
+        "// onboarding\n{\n  gateway: { bind: 'lan', port: 18789, },  /* c */\n  tools: {profile: \"full\",},\n}\n"
     )
     cfg = load_config(tmp_path / "openclaw.json")
     assert cfg.parsed and not cfg.problems
@@ -101,9 +100,7 @@ def test_fuzz_load_never_raises(tmp_path: Path, blob: bytes) -> None:
 _json5_atoms = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20))
 _json5_values = st.recursive(
     _json5_atoms,
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
     max_leaves=30,
 )
 

@@ -106,7 +106,7 @@ def test_linux_package_roots_and_scan_packages(tmp_path: Path) -> None:
     _touch(pkg / "package.json", '{"name": "openclaw", "version": "2026.9.6"}')
     bun = home / ".bun/install/global/node_modules/clawdbot"
     _touch(bun / "package.json", '{"name": "clawdbot", "version": "2026.1.24"}')
-    report = scan_host([home], include_processes=False, salt=b"s" * 32)
+    report = scan_host([home], include_processes=False, system_wide=False, salt=b"s" * 32)
     assert sorted((p.product, p.version, p.method) for p in report.packages) == [
         ("clawdbot", "2026.1.24", "bun"),
         ("openclaw", "2026.9.6", "npm-global"),
