@@ -21,6 +21,7 @@ from collectors import metrics
 from collectors.exports._common import level_index
 from collectors.fleet import tables
 from collectors.fleet.grants import from_bits, to_bits, version_key
+from collectors.forwarders import dispatch
 from sensor.delivery.protocol import IngestBatch
 from sensor.schema.alerts import Alert
 from sensor.schema.inventory import Install, ScanReport
@@ -64,6 +65,7 @@ def apply_alert(conn: Connection, host_id: str, record_id: str, alert: Alert, re
         level_rank=level_index(alert.level), ts=alert_epoch(alert.UtcTime, received_at), status="new",
         assignee=None, updated_at=received_at, body=alert.model_dump_json(exclude_none=True),
     ))
+    dispatch.submit(alert)
 
 
 def _install_row(host_id: str, install: Install, now: float) -> dict[str, Any]:
