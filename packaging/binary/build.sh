@@ -17,7 +17,7 @@ if ! "$PY" -c 'import PyInstaller' 2>/dev/null; then
   exit 1
 fi
 
-stamp=$( { find sensor detections packaging/binary -type f \( -name '*.py' -o -name '*.yml' -o -name '*.yaml' \
+stamp=$( { find sensor collectors detections packaging/binary -type f \( -name '*.py' -o -name '*.yml' -o -name '*.yaml' \
              -o -name '*.json' -o -name '*.toml' -o -name '*.spec' -o -name '*.sh' \) 2>/dev/null | LC_ALL=C sort \
            | xargs sha256sum; sha256sum pyproject.toml; "$PY" -V; } | sha256sum | cut -c1-16)
 if [ "${FORCE:-0}" != 1 ] && [ -x "$dist/clawwatch" ] && [ -x "$dist/clawwatch-dir/clawwatch" ] \
