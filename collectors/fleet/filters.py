@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sensor.schema.inventory import GRANTS
 
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # no control characters (PostgreSQL refuses NUL in text)
 HOST_SORTS = ("hostname", "last_seen", "installs", "max_severity", "inventory_at")
 INSTALL_SORTS = ("hostname", "version", "last_seen", "first_seen", "product")
 ALERT_SORTS = ("ts", "level", "hostname", "rule_id", "status")
@@ -44,12 +45,13 @@ class HostFilter(_Page):
     exposed: bool | None = None
     running: bool | None = None
     has_agent: bool | None = Field(default=None, description="true: at least one install present")
-    version_min: str | None = Field(default=None, max_length=64)
-    version_max: str | None = Field(default=None, max_length=64)
-    owner: str | None = Field(default=None, max_length=100)
-    hostname: str | None = Field(default=None, max_length=255, description="substring of the hostname")
-    last_seen_after: str | None = Field(default=None, max_length=40)
-    last_seen_before: str | None = Field(default=None, max_length=40)
+    version_min: str | None = Field(default=None, max_length=64, pattern=PRINTABLE)
+    version_max: str | None = Field(default=None, max_length=64, pattern=PRINTABLE)
+    owner: str | None = Field(default=None, max_length=100, pattern=PRINTABLE)
+    hostname: str | None = Field(default=None, max_length=255, pattern=PRINTABLE,
+                                 description="substring of the hostname")
+    last_seen_after: str | None = Field(default=None, max_length=40, pattern=PRINTABLE)
+    last_seen_before: str | None = Field(default=None, max_length=40, pattern=PRINTABLE)
     stale: bool | None = None
     stale_minutes: int = Field(default=15, ge=1, le=60 * 24 * 365)
     sort: str = "hostname"
@@ -89,14 +91,14 @@ class InstallFilter(HostFilter):
 
 
 class AlertFilter(_Page):
-    rule_id: str | None = Field(default=None, max_length=100)
+    rule_id: str | None = Field(default=None, max_length=100, pattern=PRINTABLE)
     level: list[Literal["informational", "low", "medium", "high", "critical"]] = Field(default_factory=list)
     min_level: Literal["informational", "low", "medium", "high", "critical"] | None = None
-    host: str | None = Field(default=None, max_length=255, description="host id or exact hostname")
-    since: str | None = Field(default=None, max_length=40)
-    until: str | None = Field(default=None, max_length=40)
+    host: str | None = Field(default=None, max_length=255, pattern=PRINTABLE, description="host id or exact hostname")
+    since: str | None = Field(default=None, max_length=40, pattern=PRINTABLE)
+    until: str | None = Field(default=None, max_length=40, pattern=PRINTABLE)
     status: list[Literal["new", "acknowledged", "closed"]] = Field(default_factory=list)
-    assignee: str | None = Field(default=None, max_length=100)
+    assignee: str | None = Field(default=None, max_length=100, pattern=PRINTABLE)
     sort: str = "-ts"
 
     @field_validator("sort")

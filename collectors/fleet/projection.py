@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 from sqlalchemy import Connection, delete, select, update
 
@@ -51,17 +52,23 @@ def project_batch(conn: Connection, host_id: str, records: Iterable[Record], rec
 def alert_epoch(utc_time: str, fallback: float) -> float:
     try:
         stamp = datetime.fromisoformat(utc_time.replace("Z", "+00:00"))
-    except ValueError:
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=UTC)
+        return stamp.timestamp()
+    except (ValueError, OverflowError, OSError):
         return fallback
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=UTC)
-    return stamp.timestamp()
+
+
+def clean(value: str, limit: int) -> str:
+    """Hostile text made storable: no NUL (PostgreSQL refuses it), bounded length."""
+    return value.replace("\x00", "\ufffd")[:limit]
 
 
 def apply_alert(conn: Connection, host_id: str, record_id: str, alert: Alert, received_at: float) -> None:
     conn.execute(tables.alerts.insert().values(
-        record_id=record_id, host_id=host_id, hostname=alert.Hostname[:255], alert_id=alert.AlertId[:100],
-        rule_id=alert.rule_id[:100], title=alert.title[:300], level=alert.level[:16],
+        record_id=record_id, host_id=host_id, hostname=clean(alert.Hostname, 255),
+        alert_id=clean(alert.AlertId, 100), rule_id=clean(alert.rule_id, 100), title=clean(alert.title, 300),
+        level=clean(alert.level, 16),
         level_rank=level_index(alert.level), ts=alert_epoch(alert.UtcTime, received_at), status="new",
         assignee=None, updated_at=received_at, body=alert.model_dump_json(exclude_none=True),
     ))
@@ -71,25 +78,31 @@ def apply_alert(conn: Connection, host_id: str, record_id: str, alert: Alert, re
 def _install_row(host_id: str, install: Install, now: float) -> dict[str, Any]:
     return {
         "host_id": host_id,
-        "install_id": install.install_id[:100],
+        "install_id": clean(install.install_id, 100),
         "product": install.product,
-        "variant": install.variant[:100],
-        "state_dir": install.state_dir,
-        "owner": (install.owner or None) and install.owner[:100],
-        "version": install.version[:64] if install.version else None,
+        "variant": clean(install.variant, 100),
+        "state_dir": clean(install.state_dir, 4096),
+        "owner": clean(install.owner, 100) if install.owner else None,
+        "version": clean(install.version, 64) if install.version else None,
         "version_key": version_key(install.version),
         "layout": install.layout,
         "running": install.running,
         "exposed": install.exposed,
         "grant_bits": to_bits(install.grants),
-        "listeners": [listener.model_dump() for listener in install.listeners],
-        "exposure": install.exposure,
-        "credential_kinds": sorted({credential.kind for credential in install.credentials}),
-        "finding_ids": [finding.id for finding in install.findings],
+        "listeners": [listener.model_dump(mode="json") for listener in install.listeners],
+        "exposure": _json_safe(install.exposure),
+        "credential_kinds": sorted({clean(credential.kind, 100) for credential in install.credentials}),
+        "finding_ids": [clean(finding.id, 100) for finding in install.findings],
         "first_seen": now,
         "last_seen": now,
         "removed_at": None,
     }
+
+
+def _json_safe(value: Any) -> Any:
+    """Round-trips through JSON text with NULs replaced, so any JSON column accepts it."""
+    text = orjson.dumps(value, default=str).decode().replace("\\u0000", "\\ufffd")
+    return orjson.loads(text)
 
 
 def _changes(old: dict[str, Any] | None, new: dict[str, Any], install: Install) -> list[tuple[str, Any]]:
@@ -158,18 +171,18 @@ def _upsert_host(conn: Connection, host_id: str, seq: int, report: ScanReport, *
     installs = report.installs
     findings = [finding for install in installs for finding in install.findings] + list(report.findings)
     values = {
-        "hostname": report.host.hostname[:255],
-        "os": report.host.os[:32],
+        "hostname": clean(report.host.hostname, 255),
+        "os": clean(report.host.os, 32),
         "inventory_seq": seq,
         "inventory_at": now,
-        "scanned_at": report.host.scanned_at[:40],
+        "scanned_at": clean(report.host.scanned_at, 40),
         "installs": len(installs),
         "running": any(install.running for install in installs),
         "exposed": any(install.exposed for install in installs),
         "grant_bits": to_bits(grant for install in installs for grant in install.grants),
         "products": ",".join(sorted({install.product for install in installs}))[:100],
-        "owners": ",".join(sorted({install.owner for install in installs if install.owner}))[:500],
-        "versions": ",".join(sorted({install.version for install in installs if install.version}))[:200],
+        "owners": clean(",".join(sorted({install.owner for install in installs if install.owner})), 500),
+        "versions": clean(",".join(sorted({install.version for install in installs if install.version})), 200),
         "max_severity": max((finding.severity.rank for finding in findings), default=0),
         "findings": len(findings),
     }

@@ -18,7 +18,7 @@ class TriageRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     action: Action
     assignee: str | None = Field(default=None, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")
-    note: str = Field(default="", max_length=4000)
+    note: str = Field(default="", max_length=4000, pattern=r"^[^\x00]*$")
 
 
 class TriageError(ValueError):

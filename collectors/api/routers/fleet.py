@@ -14,7 +14,7 @@ from collectors.api.auth import Principal, require
 from collectors.api.errors import ApiError
 from collectors.exports.rows import iter_csv, iter_json_array
 from collectors.fleet import queries
-from collectors.fleet.filters import HostFilter, InstallFilter
+from collectors.fleet.filters import PRINTABLE, HostFilter, InstallFilter
 from collectors.fleet.models import FleetCounts, HostDetail, HostPage, InstallPage, TimelineEntry
 from collectors.store import Store
 from collectors.store.credentials import Role
@@ -107,7 +107,7 @@ def _resolve(conn: Any, host: str) -> str:
 
 @router.get("/hosts/{host}", response_model=HostDetail, responses=_ERR,
             summary="One host (host id or hostname): latest inventory, installs with history, alert counts")
-def host(request: Request, _p: Analyst, host: Annotated[str, Path(max_length=255)],
+def host(request: Request, _p: Analyst, host: Annotated[str, Path(max_length=255, pattern=PRINTABLE)],
          stale_minutes: Annotated[int, Query(ge=1, le=525_600)] = 15) -> HostDetail:
     with metrics.QUERY_SECONDS.labels("fleet_host").time(), _store(request).engine.connect() as conn:
         detail = queries.host_detail(conn, _resolve(conn, host), stale_minutes)
@@ -118,7 +118,7 @@ def host(request: Request, _p: Analyst, host: Annotated[str, Path(max_length=255
 
 @router.get("/hosts/{host}/timeline", response_model=list[TimelineEntry], responses=_ERR,
             summary="One host's inventory changes, alerts and health reports, newest first")
-def timeline(request: Request, _p: Analyst, host: Annotated[str, Path(max_length=255)],
+def timeline(request: Request, _p: Analyst, host: Annotated[str, Path(max_length=255, pattern=PRINTABLE)],
              limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[TimelineEntry]:
     with metrics.QUERY_SECONDS.labels("fleet_timeline").time(), _store(request).engine.connect() as conn:
         entries = queries.host_timeline(conn, _resolve(conn, host), limit)

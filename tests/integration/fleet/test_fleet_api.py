@@ -222,3 +222,21 @@ def test_metrics_count_ingest_and_need_a_reader_token(populated: Populated) -> N
     assert 'clawwatch_ingest_records_total{kind="alert"} 3.0' in text
     assert 'clawwatch_inventory_changes_total{change="install_removed"} 1.0' in text
     assert env.collector.api("GET", "/metrics").status_code == 401
+
+
+def test_hostile_text_is_stored_and_bad_filters_are_refused(fleet: FleetEnv) -> None:
+    host = fleet.enroll("hostile")
+    evil = install("/home/x/.openclaw\x00/../../etc", owner="ev\x00il", version="2026.9.6\x00")
+    body = report("hostile\x00host", evil)
+    body["installs"][0]["exposure"] = {"note": "nul\x00inside", "nested": [{"k": "\x00"}]}
+    fleet.ship(host, "inventory", body)
+    fleet.ship(host, "alert", alert("hostile\x00host", 1) | {"title": "t\x00itle", "UtcTime": "99999-01-01"}, 3)
+    detail = fleet.get(f"/api/v1/fleet/hosts/{host.host_id}")
+    assert detail["installs"][0]["owner"] == "ev\ufffdil"
+    assert fleet.get("/api/v1/alerts", host=host.host_id)["items"][0]["title"] == "t\ufffditle"
+    for params in ({"hostname": "a\x00b"}, {"owner": "\x01"}, {"since": "yesterday"}, {"sort": "password"},
+                   {"limit": 0}, {"grant_mode": "some"}):
+        resp = fleet.collector.api("GET", "/api/v1/fleet/hosts" if "since" not in params else "/api/v1/alerts",
+                                   fleet.analyst, params=params)
+        assert resp.status_code == 422, (params, resp.status_code)
+    assert fleet.collector.api("GET", "/api/v1/fleet/hosts/a%00b", fleet.analyst).status_code == 422
