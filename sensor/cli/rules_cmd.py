@@ -108,6 +108,9 @@ def _parse_line(line: str, number: int) -> dict[str, Any] | None:
     except json.JSONDecodeError as exc:
         print(f"line {number}: not JSON ({exc.msg}), skipped", file=sys.stderr)
         return None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer too long to convert
+        print(f"line {number}: unreadable JSON ({exc}), skipped", file=sys.stderr)
+        return None
     if not isinstance(event, dict):
         print(f"line {number}: not a JSON object, skipped", file=sys.stderr)
         return None

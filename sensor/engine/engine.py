@@ -139,7 +139,14 @@ class Engine:
     def _matching(self, event: Mapping[str, Any]) -> tuple[EventView, list[CompiledRule]]:
         view = EventView(event)
         found = []
-        for rule in self._router.route(event).candidates(view):
+        route = self._router.route(event)
+        try:
+            candidates = route.candidates(view)
+        except Exception:
+            self.runtime_errors += 1
+            view = EventView(event)
+            candidates = route.rules
+        for rule in candidates:
             try:
                 if rule.predicate(view):
                     found.append(rule)

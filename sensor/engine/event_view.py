@@ -28,7 +28,10 @@ def scalar_text(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # an integer beyond Python's str() digit limit
+            return None
     if isinstance(value, str):
         return str(value)
     return None
@@ -49,7 +52,9 @@ def fulltext(event: Mapping[str, Any]) -> str:
             if key not in ROUTING_KEYS:
                 append(value)
         elif cls is int or cls is float:
-            append(str(value))
+            spelled = scalar_text(value)
+            if spelled is not None:
+                append(spelled)
         elif cls is bool:
             append("true" if value else "false")
         elif value is not None and key not in ROUTING_KEYS:

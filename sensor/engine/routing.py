@@ -45,7 +45,10 @@ class Router(Generic[T]):
 
     def route(self, event: Mapping[str, Any]) -> T:
         raw = (event.get("category"), event.get("product"), event.get("service"))
-        found = self.fast.get(raw)
+        try:
+            found = self.fast.get(raw)
+        except TypeError:  # unhashable logsource values (hostile event): take the normalising path
+            found = None
         if found is not None:
             return found
         source = event_logsource(event)

@@ -78,9 +78,7 @@ def test_event_count_fires_with_contributing_ids_and_group() -> None:
 def test_referenced_rule_alone_does_not_alert_unless_generate() -> None:
     engine = Engine.from_yaml(EVENT_COUNT)
     assert engine.process(event(0, 0, "auth failed")) == []
-    generated = Engine.from_yaml(
-        EVENT_COUNT.replace("  type: event_count", "  type: event_count\n  generate: true")
-    )
+    generated = Engine.from_yaml(EVENT_COUNT.replace("  type: event_count", "  type: event_count\n  generate: true"))
     (alert,) = generated.process(event(0, 0, "auth failed"))
     assert alert.rule_id == "11111111-1111-4111-8111-111111111111"
 
@@ -161,22 +159,13 @@ def test_temporal_types_fire_within_window(kind: str) -> None:
 def test_temporal_types_expire_and_separate_groups(kind: str) -> None:
     engine = Engine.from_yaml(TEMPORAL.replace("{kind}", kind))
     assert correlation_alerts(engine, [event(0, 0, "auth failed"), event(1, 31, "auth ok")]) == []
-    assert (
-        correlation_alerts(engine, [event(2, 40, "auth failed", user="a"), event(3, 41, "auth ok", user="b")])
-        == []
-    )
+    assert correlation_alerts(engine, [event(2, 40, "auth failed", user="a"), event(3, 41, "auth ok", user="b")]) == []
 
 
 def test_temporal_ignores_order_but_temporal_ordered_does_not() -> None:
     reversed_events = [event(0, 0, "auth ok"), event(1, 5, "auth failed")]
-    assert (
-        len(correlation_alerts(Engine.from_yaml(TEMPORAL.replace("{kind}", "temporal")), reversed_events))
-        == 1
-    )
-    assert (
-        correlation_alerts(Engine.from_yaml(TEMPORAL.replace("{kind}", "temporal_ordered")), reversed_events)
-        == []
-    )
+    assert len(correlation_alerts(Engine.from_yaml(TEMPORAL.replace("{kind}", "temporal")), reversed_events)) == 1
+    assert correlation_alerts(Engine.from_yaml(TEMPORAL.replace("{kind}", "temporal_ordered")), reversed_events) == []
 
 
 def test_temporal_ordered_uses_latest_start() -> None:

@@ -23,9 +23,7 @@ detection:
 
 def write_rule(tmp_path: Path, name: str, item: str, condition: str = "sel", title: str = "t") -> Path:
     path = tmp_path / name
-    path.write_text(
-        RULE.format(title=title, id="5d0c9c6f-8f4b-4a2b-9d2b-1f3f0e0b7a11", item=item, condition=condition)
-    )
+    path.write_text(RULE.format(title=title, id="5d0c9c6f-8f4b-4a2b-9d2b-1f3f0e0b7a11", item=item, condition=condition))
     return path
 
 
@@ -107,9 +105,7 @@ def test_one_bad_rule_does_not_stop_the_others(tmp_path: Path) -> None:
     write_rule(tmp_path, "a_bad.yml", "Image|nosuch: x")
     good = tmp_path / "b_good.yml"
     good.write_text(
-        RULE.format(
-            title="good", id="6d0c9c6f-8f4b-4a2b-9d2b-1f3f0e0b7a11", item="Image: /x", condition="sel"
-        )
+        RULE.format(title="good", id="6d0c9c6f-8f4b-4a2b-9d2b-1f3f0e0b7a11", item="Image: /x", condition="sel")
     )
     engine = Engine.load([tmp_path])
     assert len(engine.errors) == 1 and len(engine.rules) == 1

@@ -42,9 +42,7 @@ def test_contains_all(engine: Engine) -> None:
 
 def test_regex_flags(engine: Engine) -> None:
     assert hit(engine, "regex flags i", {"CommandLine": "node OPENCLAW.MJS GATEWAY"})
-    assert not hit(
-        engine, "regex flags i", {"CommandLine": "node openclaw gateway\n"}
-    )  # RE2: $ is end of text
+    assert not hit(engine, "regex flags i", {"CommandLine": "node openclaw gateway\n"})  # RE2: $ is end of text
     assert hit(engine, "regex flags m", {"CommandLine": "x\n--token\ny"})
     assert hit(engine, "regex flags s", {"CommandLine": "begin\nend"})
     assert not hit(engine, "regex plain", {"CommandLine": "PORT 123/tcp"})
@@ -97,9 +95,7 @@ def test_neq_and_not_over_missing_field(engine: Engine) -> None:
     assert not hit(engine, "neq", {"Image": "/usr/bin/node", "User": "ROOT"})
     assert hit(engine, "neq", {"Image": "/usr/bin/node"})  # neq over a missing field holds
     assert hit(engine, "not over missing", {"Image": "/usr/bin/node"})
-    assert not hit(
-        engine, "not over missing", {"Image": "/usr/bin/node", "ParentCommandLine": "/sbin/systemd"}
-    )
+    assert not hit(engine, "not over missing", {"Image": "/usr/bin/node", "ParentCommandLine": "/sbin/systemd"})
 
 
 def test_fieldref(engine: Engine) -> None:

@@ -71,9 +71,7 @@ def test_test_passes_and_fails(rules_dir: Path, capsys: pytest.CaptureFixture[st
     assert "FAIL" in out and "npm is not a gateway" in out and "did not fire" in out
 
 
-def test_test_requires_a_tests_file_and_valid_cases(
-    rules_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_test_requires_a_tests_file_and_valid_cases(rules_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (rules_dir / "other.yml").write_text(RULE.replace("0001", "0003"))
     assert main(["rules", "test", str(rules_dir)]) == 1
     assert "no tests file (other.tests.yml)" in capsys.readouterr().out
@@ -82,21 +80,15 @@ def test_test_requires_a_tests_file_and_valid_cases(
     assert "'expect' must be one of" in capsys.readouterr().out
 
 
-def test_match_prints_one_line_per_match(
-    rules_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_match_prints_one_line_per_match(rules_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     events = tmp_path / "events.jsonl"
     events.write_text(
         "\n".join(
             [
                 json.dumps({"CommandLine": "openclaw gateway"}),  # no logsource: every rule
-                json.dumps(
-                    {"category": "network_connection", "product": "linux", "CommandLine": "openclaw gateway"}
-                ),
+                json.dumps({"category": "network_connection", "product": "linux", "CommandLine": "openclaw gateway"}),
                 "not json",
-                json.dumps(
-                    {"category": "process_creation", "product": "linux", "Image": "/usr/bin/openclaw-gateway"}
-                ),
+                json.dumps({"category": "process_creation", "product": "linux", "Image": "/usr/bin/openclaw-gateway"}),
             ]
         )
     )
@@ -108,9 +100,7 @@ def test_match_prints_one_line_per_match(
     assert "line 2: not JSON" in captured.err
 
 
-def test_match_reports_uncompilable_rules(
-    rules_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_match_reports_uncompilable_rules(rules_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (rules_dir / "bad.yml").write_text(
         RULE.replace("CommandLine|contains|all", "CommandLine|re")
         .replace("0001", "0004")
