@@ -13,6 +13,7 @@ reference): never a value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -286,7 +287,25 @@ def credentials_dir(state_dir: Path, collector: CredentialCollector) -> None:
         _json_store(state_dir, rel, collector)
 
 
+_CONFIG_BACKUP = re.compile(r"^(openclaw|clawdbot|moltbot|moldbot)\.json\.bak(\.\d{1,3})?$")
+
+
+def config_backups(state_dir: Path, collector: CredentialCollector) -> None:
+    """Onboarding's rotating backups (`openclaw.json.bak`, `.bak.1` … `.bak.4`): plaintext copies too."""
+    for entry in _files(state_dir, ""):
+        if entry.kind == "file" and _CONFIG_BACKUP.match(entry.name):
+            data = _read(state_dir, entry.name, collector)
+            if data is None:
+                continue
+            try:
+                tree = parse_json5(decode_text(data.data))
+            except ValueError:
+                continue  # a truncated backup is not worth a finding
+            collector.add_all(secrets_in_tree(tree), data)
+
+
 def state_dir_files(state_dir: Path, collector: CredentialCollector) -> None:
+    config_backups(state_dir, collector)
     _dotenv_store(state_dir, ".env", collector)
     _json_store(state_dir, "secrets.json", collector)
     _json_store(state_dir, "exec-approvals.json", collector, generic_as="exec_approvals_token")

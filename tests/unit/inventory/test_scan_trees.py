@@ -35,6 +35,7 @@ def test_2026_9_sqlite_layout_with_grants(tmp_path: Path) -> None:
     assert sorted((c.kind, c.location) for c in inst.credentials) == sorted(
         [
             ("gateway_token", "gateway.auth.token"),
+            ("gateway_token", "gateway.auth.token"),  # openclaw.json.bak
             ("slack_bot_token", "channels.slack.botToken"),
             ("slack_app_token", "channels.slack.appToken"),
             ("telegram_bot_token", "channels.telegram.botToken"),

@@ -123,6 +123,9 @@ def openclaw_2026_9(home: Path, *, bind: str = "lan") -> Tree:
         },
     }
     _write(state / "openclaw.json", "// written by onboard\n" + json.dumps(config, indent=2) + "\n")
+    onboarded = {"gateway": {"mode": "local", "auth": {"mode": "token", "token": s["gateway_token"]}}}
+    _write(state / "openclaw.json.bak", json.dumps(onboarded))  # onboarding's rotating backup
+    _write(state / "openclaw.json.bak.1", "{truncated")
     state.chmod(0o700)
     create_state_db(state / "state/openclaw.sqlite", auth_store_json(s["anthropic_api_key"]))
     (state / "agents/main/sessions").mkdir(parents=True)
