@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select, text
 
-from collectors.fleet import tables as fleet_tables
 from collectors.store import tables
 
 # An arbitrary constant: the advisory-lock key of clawwatch migrations on PostgreSQL.
@@ -34,9 +33,15 @@ def _v1_initial(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _v2_fleet(conn: Connection) -> None:
+    from collectors.fleet import tables as fleet_tables  # noqa: PLC0415 (fleet tables import this package)
+
+    fleet_tables.create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial: hosts, tokens, enroll secrets, records", _v1_initial),
-    Migration(2, "fleet: inventory hosts/installs/changes, alerts and triage notes", fleet_tables.create),
+    Migration(2, "fleet: inventory hosts/installs/changes, alerts and triage notes", _v2_fleet),
 )
 
 
