@@ -174,6 +174,17 @@ class Engine:
                     alerts.append(self._correlation_alert(correlator, event, fired))
         return alerts
 
+    def health(self) -> dict[str, int]:
+        """Counters for the sensor's own health telemetry."""
+        return {
+            "rules": len(self.rules),
+            "correlation_rules": len(self.correlations),
+            "rule_load_errors": len(self.errors),
+            "rule_runtime_errors": self.runtime_errors,
+            "correlation_groups": sum(len(c.groups) for c in self.correlations),
+            "correlation_groups_evicted": sum(c.evicted_groups for c in self.correlations),
+        }
+
     # ---- alerts --------------------------------------------------------------------------------
 
     def _alert(self, rule: CompiledRule, event: Mapping[str, Any], matched: list[str]) -> Alert:

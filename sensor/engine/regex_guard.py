@@ -80,7 +80,7 @@ class LiteralSet:
 
     def matching(self, text: str) -> list[int]:
         """Indices (into ``literals``) of the literals contained in ``text``."""
-        return self._match(text.encode("utf-8")) or []
+        return self._match(text.encode("utf-8", "surrogatepass")) or []  # lone surrogates: hostile input
 
 
 def escape(text: str) -> str:

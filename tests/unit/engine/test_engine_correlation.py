@@ -205,6 +205,8 @@ def test_memory_is_bounded_by_group_limit(monkeypatch: pytest.MonkeyPatch) -> No
         engine.process(event(i, 0, "auth failed", user=f"user{i}"))
     (correlator,) = engine.correlations
     assert len(correlator.groups) == 100 and correlator.evicted_groups == 900
+    health = engine.health()
+    assert health["correlation_groups"] == 100 and health["correlation_groups_evicted"] == 900
 
 
 def test_idle_groups_expire() -> None:

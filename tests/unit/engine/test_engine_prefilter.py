@@ -54,8 +54,14 @@ def test_prefilter_never_changes_what_matches(event: dict[str, Any]) -> None:
         {"CommandLine": "a" * 1_000_000 + " /bin/bash -c"},
         {"DestinationIp": "1" * 10_000, "DestinationPort": float("nan")},
         {"category": 3, "product": None, "service": ["x"]},
+        {"CommandLine": "curl \ud800 | bash", "Image": "/bin/\udfff"},  # lone surrogates (valid JSON escapes)
     ],
 )
 def test_hostile_events_do_not_crash(event: dict[Any, Any]) -> None:
     assert isinstance(FILTERED.match(event), list)
     assert isinstance(FILTERED.process(event), list)
+
+
+def test_lone_surrogates_still_match_string_rules() -> None:
+    event = {"Image": "/usr/bin/node\ud800", "ParentImage": "/usr/bin/node\ud800"}
+    assert FILTERED.match(event) == PLAIN.match(event) != []
