@@ -67,13 +67,16 @@ class CredentialStore:
 
 
 def enroll(session: requests.Session, collector_url: str, enroll_secret: str, host_id: str,
-           timeout: tuple[float, float]) -> EnrollResponse:
+           timeout: tuple[float, float], *, verify: str | bool = True) -> EnrollResponse:
     request = EnrollRequest(enroll_secret=enroll_secret, host_id=host_id,
                             hostname=socket.gethostname()[:255], sensor_version=__version__)
     url = collector_url.rstrip("/") + "/api/v1/enroll"
     try:
         resp = session.post(url, data=orjson.dumps(request.model_dump()),
-                            headers={"Content-Type": "application/json"}, timeout=timeout)
+                            headers={"Content-Type": "application/json"}, timeout=timeout, verify=verify)
+    except requests.exceptions.SSLError:
+        raise EnrollmentError("TLS verification of the collector failed; set --ca-bundle to your CA file",
+                              retryable=True) from None
     except requests.RequestException as exc:
         raise EnrollmentError(f"cannot reach the collector at {collector_url}: {type(exc).__name__}",
                               retryable=True) from None

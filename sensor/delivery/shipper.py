@@ -97,8 +97,8 @@ class Shipper:
         self.credentials = credentials
         self.config = config
         self.session = session or requests.Session()
-        if config.ca_bundle:
-            self.session.verify = config.ca_bundle
+        # Passed on every request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override Session.verify.
+        self.verify: str | bool = config.ca_bundle or True
         if config.proxies:
             self.session.proxies.update(config.proxies)
         self.stats = ShipperStats()
@@ -150,7 +150,7 @@ class Shipper:
             return False
         try:
             answer = enroll(self.session, self.config.collector_url, self.config.enroll_secret,
-                            self.spool.host_id, self.timeout)
+                            self.spool.host_id, self.timeout, verify=self.verify)
         except EnrollmentError as exc:
             self._fail(str(exc), retryable=exc.retryable, retry_after=exc.retry_after)
             return False
@@ -181,7 +181,7 @@ class Shipper:
             headers["Content-Encoding"] = "gzip"
         url = self.config.collector_url.rstrip("/") + "/api/v1/ingest"
         try:
-            resp = self.session.post(url, data=body, headers=headers, timeout=self.timeout)
+            resp = self.session.post(url, data=body, headers=headers, timeout=self.timeout, verify=self.verify)
         except requests.exceptions.SSLError:
             return self._fail("TLS verification of the collector failed; set --ca-bundle to your CA file")
         except requests.RequestException as exc:

@@ -1,0 +1,1 @@
+"""Collector + sensor delivery tests with real processes and real databases (SQLite, PostgreSQL)."""
