@@ -40,9 +40,7 @@ def parse_lock(data: bytes) -> tuple[int, int | None, str | None] | None:
 def read_locks(state_dir: Path) -> list[GatewayLock]:
     out: list[GatewayLock] = []
     try:
-        tmp_dirs = [
-            e for e in list_dir(state_dir, "tmp") if e.kind == "dir" and e.name.startswith("openclaw")
-        ]
+        tmp_dirs = [e for e in list_dir(state_dir, "tmp") if e.kind == "dir" and e.name.startswith("openclaw")]
     except SafeIOError:
         return out
     for tmp in tmp_dirs:
@@ -51,16 +49,10 @@ def read_locks(state_dir: Path) -> list[GatewayLock]:
         except SafeIOError:
             continue
         for entry in entries:
-            if (
-                entry.kind != "file"
-                or not entry.name.startswith("gateway.")
-                or not entry.name.endswith(".lock")
-            ):
+            if entry.kind != "file" or not entry.name.startswith("gateway.") or not entry.name.endswith(".lock"):
                 continue
             try:
-                data = read_file(
-                    state_dir, PurePath("tmp", tmp.name, entry.name), max_bytes=MAX_LOCK_BYTES
-                ).data
+                data = read_file(state_dir, PurePath("tmp", tmp.name, entry.name), max_bytes=MAX_LOCK_BYTES).data
             except SafeIOError:
                 continue
             parsed = parse_lock(data)

@@ -100,9 +100,7 @@ def find_packages(homes: list[AccountHome], system_wide: bool) -> list[PackageIn
                 )
         tools = locations.tools_dir(home.home / ".openclaw")
         if tools is not None:
-            out.append(
-                PackageInstall(product="openclaw", path=str(tools), method="tools", owner=_owner(tools))
-            )
+            out.append(PackageInstall(product="openclaw", path=str(tools), method="tools", owner=_owner(tools)))
     bundles = [b for h in homes for b in locations.app_bundles(h.home)]
     if system_wide:
         bundles += locations.app_bundles(None)

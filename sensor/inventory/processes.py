@@ -82,11 +82,7 @@ def state_dir_hint(proc: AgentProcess, account_home: Path | None) -> tuple[Path 
     """(state dir, config path) this process uses according to its environment overrides."""
     env = proc.env
     config = next(
-        (
-            env[k]
-            for k in ("OPENCLAW_CONFIG_PATH", "CLAWDBOT_CONFIG_PATH", "MOLTBOT_CONFIG_PATH")
-            if env.get(k)
-        ),
+        (env[k] for k in ("OPENCLAW_CONFIG_PATH", "CLAWDBOT_CONFIG_PATH", "MOLTBOT_CONFIG_PATH") if env.get(k)),
         None,
     )
     state = next(

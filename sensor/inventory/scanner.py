@@ -245,24 +245,31 @@ def _version(
 
 
 def _services_for(cand: _Candidate, ctx: _HostContext, product: str) -> list[ServiceDefinition]:
+    """Services naming this state dir, else the default/profile services of its home (or of its user,
+    for system units with ``User=``)."""
     out = []
     target = _norm(cand.state_dir)
-    default_dir = cand.home is not None and cand.state_dir.name == f".{product}"
     for service in ctx.services:
         named = [_norm(Path(d)) for d in service.state_dirs] + [
             _norm(Path(v)) for k, v in service.env.items() if k.endswith("STATE_DIR")
         ]
         if target in named:
             out.append(service)
-        elif (
-            not named
-            and default_dir
-            and cand.home is not None
-            and _norm(service.persistence.path).startswith(_norm(cand.home.home) + os.sep)
-            and service.persistence.name.lower().startswith((product, f"ai.{product}", f"com.{product}"))
-        ):
+        elif not named and cand.home is not None and _conventional_match(cand, service, product):
             out.append(service)
     return out
+
+
+def _conventional_match(cand: _Candidate, service: ServiceDefinition, product: str) -> bool:
+    assert cand.home is not None
+    svc_product, svc_profile = service.product_profile
+    if svc_product != product:
+        return False
+    wanted = f".{product}-{svc_profile}" if svc_profile else f".{product}"
+    if cand.state_dir.name != wanted:
+        return False
+    in_home = _norm(service.persistence.path).startswith(_norm(cand.home.home) + os.sep)
+    return in_home or (service.user is not None and service.user == cand.home.user)
 
 
 def _scan_install(cand: _Candidate, ctx: _HostContext, sockets: list[SocketEntry]) -> tuple[Install, list[str]]:
@@ -397,12 +404,19 @@ def scan_host(
     for path, error in service_problems:
         report.warnings.append(f"{path}: {error.reason} {error.detail}".strip())
         report.findings.append(_problem_finding(error.reason, str(path), error.detail, ""))
+    linked: set[str] = set()
     for cand in _candidates(ctx, limit_to_homes=not wide):
         cand.pids = _link_processes(cand, ctx, read_locks(cand.state_dir))
         install, warnings = _scan_install(cand, ctx, sockets)
         report.installs.append(install)
         report.warnings.extend(warnings)
         report.findings.extend(install.findings)
+        linked.update(p.path for p in install.persistence)
+    for service in services:
+        if service.persistence.path not in linked:  # a unit left behind, or one for a dir we cannot see
+            entry = service.persistence
+            evidence = f"{entry.mechanism} {entry.name} ({entry.role}); no matching state dir found"
+            report.findings.append(make("CW-PERSISTENCE", evidence=evidence, path=entry.path))
     report.packages = _packages(account_homes, wide)
     return report
 

@@ -27,7 +27,9 @@ MAX_DEFINITION_BYTES = 512 * 1024
 _STATE_DIR_KEYS = ("OPENCLAW_STATE_DIR", "CLAWDBOT_STATE_DIR", "MOLTBOT_STATE_DIR")
 _CONFIG_KEYS = ("OPENCLAW_CONFIG_PATH", "CLAWDBOT_CONFIG_PATH", "MOLTBOT_CONFIG_PATH")
 _HOME_KEYS = ("OPENCLAW_HOME", "CLAWDBOT_HOME", "MOLTBOT_HOME")
-_STATE_IN_PATH = re.compile(r"(/[^\s\"'=]*?/\.(?:openclaw|clawdbot|moltbot)(?:-[A-Za-z0-9_.\-]+)?)(?:/|\b)")
+_STATE_IN_PATH = re.compile(
+    r"((?:[A-Za-z]:)?/[^\s\"'=]*?/\.(?:openclaw|clawdbot|moltbot)(?:-[A-Za-z0-9_\-]+)?)(?=/|\s|\"|'|$)"
+)
 
 
 @dataclass
@@ -38,6 +40,32 @@ class ServiceDefinition:
     env: dict[str, str] = field(default_factory=dict)  # location keys only
     state_dirs: list[str] = field(default_factory=list)  # state dirs named anywhere in it
     version_text: str = ""
+    user: str | None = None  # systemd system units: User=
+
+    @property
+    def product_profile(self) -> tuple[str | None, str | None]:
+        return service_product_profile(self.persistence.name)
+
+
+_NAME_PATTERNS = (
+    re.compile(r"^(?P<product>openclaw|clawdbot|moltbot)-(?:gateway|node)(?:-(?P<profile>[^.]+))?\.service$"),
+    re.compile(r"^(?:ai|com|bot)\.(?P<product>openclaw|clawdbot|molt)\.(?P<profile>[^.]+)(?:\.plist)?$"),
+    re.compile(r"^(?P<product>OpenClaw|Clawdbot|Moltbot) (?:Gateway|Node)(?: \((?P<profile>[^)]+)\))?"),
+)
+
+
+def service_product_profile(name: str) -> tuple[str | None, str | None]:
+    """('openclaw', None) for the default gateway/node service, ('openclaw', 'dev') for a profile's."""
+    for pattern in _NAME_PATTERNS:
+        match = pattern.match(name)
+        if match:
+            product = match.group("product").lower()
+            product = "moltbot" if product == "molt" else product
+            profile = match.group("profile")
+            if profile in ("gateway", "node", "mac"):
+                profile = None
+            return product, profile
+    return None, None
 
 
 def _role(name: str) -> Literal["gateway", "node", "unknown"]:
@@ -78,6 +106,7 @@ def parse_systemd(data: FileData, scope: str) -> ServiceDefinition:
         env=_location_env(pairs),
         state_dirs=_state_dirs(text),
         version_text=text[:4096],
+        user=next((ln.split("=", 1)[1].strip() for ln in text.splitlines() if ln.startswith("User=")), None),
     )
     return definition
 

@@ -167,3 +167,18 @@ def test_empty_home_has_no_installs(tmp_path: Path) -> None:
     (tmp_path / "h").mkdir()
     report = _scan(tmp_path / "h")
     assert report.installs == [] and report.findings == []
+
+
+def test_persistence_links_profiles_and_reports_orphans(tmp_path: Path) -> None:
+    home = tmp_path / "hank"
+    (home / ".openclaw").mkdir(parents=True)
+    (home / ".openclaw-dev").mkdir()
+    units = home / ".config/systemd/user"
+    units.mkdir(parents=True)
+    for name in ("openclaw-gateway.service", "openclaw-gateway-dev.service", "clawdbot-gateway.service"):
+        (units / name).write_text("[Service]\nExecStart=/usr/bin/node /opt/oc/dist/index.js gateway\n")
+    report = _scan(home)
+    by_variant = {i.variant: [p.name for p in i.persistence] for i in report.installs}
+    assert by_variant == {"default": ["openclaw-gateway.service"], "profile:dev": ["openclaw-gateway-dev.service"]}
+    orphans = [f for f in report.findings if f.id == "CW-PERSISTENCE" and f.install_id is None]
+    assert [Path(f.path or "").name for f in orphans] == ["clawdbot-gateway.service"]
