@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,7 +27,7 @@ from collectors.console.session import (
     to_login,
 )
 from collectors.fleet import queries
-from collectors.fleet.filters import AlertFilter, HostFilter
+from collectors.fleet.filters import PRINTABLE, AlertFilter, HostFilter
 from collectors.fleet.triage import TriageError, TriageRequest, triage
 from collectors.store import Store
 from sensor.schema.inventory import GRANTS
@@ -36,6 +37,7 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 router = APIRouter(prefix="/console", include_in_schema=False)
 User = Annotated[ConsoleUser, Depends(current_user)]
 PAGE_SIZE = 50
+PRINTABLE_RE = re.compile(PRINTABLE)
 SEVERITY_NAMES = ("info", "low", "medium", "high", "critical")
 
 
@@ -84,6 +86,10 @@ def _page_links(request: Request, offset: int, total: int) -> dict[str, str | No
         "prev": link(max(0, offset - PAGE_SIZE)) if offset > 0 else None,
         "next": link(offset + PAGE_SIZE) if offset + PAGE_SIZE < total else None,
     }
+
+
+def _printable(value: str) -> bool:
+    return PRINTABLE_RE.fullmatch(value) is not None
 
 
 def _missing(request: Request, user: ConsoleUser, what: str) -> Response:
@@ -138,6 +144,8 @@ def fleet_page(request: Request, user: User) -> Response:
 
 @router.get("/hosts/{host_id}", response_class=HTMLResponse, name="console_host")
 def host_page(request: Request, user: User, host_id: str) -> Response:
+    if not _printable(host_id):
+        return _missing(request, user, "host")
     with _store(request).engine.connect() as conn:
         resolved = queries.resolve_host(conn, host_id[:255])
         detail = queries.host_detail(conn, resolved) if resolved else None
@@ -172,6 +180,8 @@ def alerts_page(request: Request, user: User) -> Response:
 
 @router.get("/alerts/{record_id}", response_class=HTMLResponse, name="console_alert")
 def alert_page(request: Request, user: User, record_id: str) -> Response:
+    if not _printable(record_id):
+        return _missing(request, user, "alert")
     with _store(request).engine.connect() as conn:
         alert = queries.get_alert(conn, record_id[:100])
     if alert is None:
@@ -181,6 +191,8 @@ def alert_page(request: Request, user: User, record_id: str) -> Response:
 
 @router.post("/alerts/{record_id}/triage", name="console_triage")
 async def triage_form(request: Request, user: User, record_id: str) -> Response:
+    if not _printable(record_id):
+        return _missing(request, user, "alert")
     form = await read_form(request)
     return await run_in_threadpool(
         _triage, request, user, record_id, form.get("action", "")[:16], form.get("assignee", "")[:100],

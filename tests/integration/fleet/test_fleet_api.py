@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 import pytest
+import requests
 from sqlalchemy import create_engine, update
 
 from collectors.store import tables
@@ -240,3 +241,8 @@ def test_hostile_text_is_stored_and_bad_filters_are_refused(fleet: FleetEnv) -> 
                                    fleet.analyst, params=params)
         assert resp.status_code == 422, (params, resp.status_code)
     assert fleet.collector.api("GET", "/api/v1/fleet/hosts/a%00b", fleet.analyst).status_code == 422
+    cookies = {"cw_console": fleet.analyst}
+    for page in ("/console/hosts/a%00b", "/console/alerts/a%00b:1"):
+        assert requests.get(fleet.url + page, cookies=cookies, timeout=30).status_code == 404
+    assert requests.get(fleet.url + "/console/", params={"hostname": "\x00"}, cookies=cookies,
+                        timeout=30).status_code == 200  # the page shows the filter error instead
