@@ -99,14 +99,45 @@ def test_missing(base: Path) -> None:
     assert err.value.reason == "missing"
 
 
-@pytest.mark.skipif(
-    os.geteuid() == 0, reason="root reads any file; permission test needs an unprivileged user"
-)
+def _reason_as_nobody(base: Path, relative: str) -> str:
+    """read_file in a forked child that dropped to uid/gid 65534 (the test itself may run as root)."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: never returns into pytest
+        code = 0
+        try:
+            os.close(read_fd)
+            if os.geteuid() == 0:
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+            try:
+                read_file(base, relative)
+                reason = "read"
+            except SafeIOError as exc:
+                reason = exc.reason
+            os.write(write_fd, reason.encode())
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as pipe:
+        reason = pipe.read().decode()
+    os.waitpid(pid, 0)
+    return reason
+
+
 def test_unreadable(base: Path) -> None:
-    (base / "openclaw.json").chmod(0)
-    with pytest.raises(SafeIOError) as err:
-        read_file(base, "openclaw.json")
-    assert err.value.reason == "unreadable"
+    base.chmod(0o755)
+    for parent in base.parents:  # let the unprivileged child reach the state dir
+        if parent == Path("/") or str(parent) == "/tmp":
+            break
+        parent.chmod(parent.stat().st_mode | 0o005)
+    (base / "openclaw.json").chmod(0o000)  # unreadable for the dropped root and for a non-root owner alike
+    assert _reason_as_nobody(base, "openclaw.json") == "unreadable"
+    (base / "openclaw.json").chmod(0o644)
+    assert _reason_as_nobody(base, "openclaw.json") == "read"
 
 
 def test_list_dir_reports_symlinks_without_following(base: Path, tmp_path: Path) -> None:
