@@ -4,6 +4,7 @@ task XML files and Startup-folder items. Parsed, never executed; secrets inline 
 
 from __future__ import annotations
 
+import os
 import plistlib
 import re
 import xml.etree.ElementTree as ET  # bounded local files; entities refused below
@@ -90,7 +91,7 @@ def parse_systemd(data: FileData, scope: str) -> ServiceDefinition:
     text = data.data.decode("utf-8", "replace")
     exec_start = next((ln.split("=", 1)[1].strip() for ln in text.splitlines() if ln.startswith("ExecStart=")), None)
     pairs = list(systemd_environment_pairs(text))
-    enabled = None
+    enabled = systemd_enabled(data.path)
     definition = ServiceDefinition(
         Persistence(
             mechanism="systemd",
@@ -109,6 +110,20 @@ def parse_systemd(data: FileData, scope: str) -> ServiceDefinition:
         user=next((ln.split("=", 1)[1].strip() for ln in text.splitlines() if ln.startswith("User=")), None),
     )
     return definition
+
+
+_WANTS_DIRS = ("default.target.wants", "multi-user.target.wants", "graphical.target.wants")
+
+
+def systemd_enabled(unit: Path) -> bool:
+    """Enabled = a ``*.target.wants/<unit>`` link next to it (what ``systemctl enable`` creates)."""
+    for wants in _WANTS_DIRS:
+        try:
+            os.lstat(unit.parent / wants / unit.name)
+            return True
+        except OSError:
+            continue
+    return False
 
 
 def parse_launchd(data: FileData, scope: str) -> ServiceDefinition:

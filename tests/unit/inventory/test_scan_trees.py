@@ -177,8 +177,12 @@ def test_persistence_links_profiles_and_reports_orphans(tmp_path: Path) -> None:
     units.mkdir(parents=True)
     for name in ("openclaw-gateway.service", "openclaw-gateway-dev.service", "clawdbot-gateway.service"):
         (units / name).write_text("[Service]\nExecStart=/usr/bin/node /opt/oc/dist/index.js gateway\n")
+    (units / "default.target.wants").mkdir()
+    (units / "default.target.wants/openclaw-gateway.service").symlink_to(units / "openclaw-gateway.service")
     report = _scan(home)
     by_variant = {i.variant: [p.name for p in i.persistence] for i in report.installs}
+    enabled = {p.name: p.enabled for i in report.installs for p in i.persistence}
+    assert enabled == {"openclaw-gateway.service": True, "openclaw-gateway-dev.service": False}
     assert by_variant == {"default": ["openclaw-gateway.service"], "profile:dev": ["openclaw-gateway-dev.service"]}
     orphans = [f for f in report.findings if f.id == "CW-PERSISTENCE" and f.install_id is None]
     assert [Path(f.path or "").name for f in orphans] == ["clawdbot-gateway.service"]
