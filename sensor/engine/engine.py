@@ -127,7 +127,7 @@ class Engine:
                 continue
             self.correlations.append(correlator)
             for position, rule_id in enumerate(correlator.spec.rule_ids):
-                self._by_id[rule_id].correlations.append(correlator.spec.index * 1024 + position)
+                self._by_id[rule_id].correlations.append((correlator.spec.index, position))
         self._router.routes.clear()
         self._router.fast.clear()
 
@@ -167,9 +167,9 @@ class Engine:
         for rule in found:
             if rule.emit:
                 alerts.append(self._alert(rule, event, matched_names(rule.detections, view)))
-            for ref in rule.correlations:
-                correlator = self.correlations[ref // 1024]
-                fired = correlator.feed(ref % 1024, event, event_id)
+            for correlation_index, position in rule.correlations:
+                correlator = self.correlations[correlation_index]
+                fired = correlator.feed(position, event, event_id)
                 if fired is not None:
                     alerts.append(self._correlation_alert(correlator, event, fired))
         return alerts

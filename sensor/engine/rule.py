@@ -26,4 +26,5 @@ class CompiledRule:
     need: Need | None
     detections: list[tuple[str, Predicate]]
     emit: bool = True  # False for rules referenced by a correlation without `generate: true`
-    correlations: list[int] = field(default_factory=list)  # indices into Engine.correlations
+    # (index into Engine.correlations, position of this rule in that correlation's rule list)
+    correlations: list[tuple[int, int]] = field(default_factory=list)
