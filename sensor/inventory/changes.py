@@ -1,7 +1,9 @@
 """What changed in the OpenClaw inventory between two scans (the live sensor emits these as events).
 
 ``change_type`` uses the ``Event.ChangeType`` vocabulary of ``sensor/schema/events.py``.
-Installs are matched by ``install_id``; details never carry secret values (credentials are
+Installs are matched by ``install_id``; every change carries ``config_settings`` (current risk-relevant
+``key=value`` settings, see ``sensor.openclaw.settings``) and ``config_settings_added`` (new since the
+previous scan; all of them for ``install_added``). Details never carry secret values (credentials are
 compared by kind + path + location + fingerprint, and only kind/path/location are reported).
 """
 
@@ -41,6 +43,8 @@ def _summary(install: Install) -> dict[str, object]:
         "running": install.running,
         "exposed": install.exposed,
         "grants": list(install.grants),
+        "config_settings": list(install.config_settings),
+        "config_settings_added": list(install.config_settings),
     }
 
 
@@ -51,7 +55,11 @@ def _listeners(install: Install) -> list[str]:
 def _install_changes(old: Install, new: Install) -> list[InventoryChange]:
     out: list[InventoryChange] = []
 
+    settings_added = sorted(set(new.config_settings) - set(old.config_settings))
+
     def add(change_type: str, **details: object) -> None:
+        details.setdefault("config_settings", list(new.config_settings))
+        details.setdefault("config_settings_added", settings_added)
         out.append(InventoryChange(change_type, new.install_id, new.state_dir, dict(details)))
 
     for grant in sorted(set(new.grants) - set(old.grants)):

@@ -36,6 +36,7 @@ from sensor.openclaw.exposure import exposure_summary
 from sensor.openclaw.findings import make
 from sensor.openclaw.grants import GrantFacts, grant_names, grants_for
 from sensor.openclaw.persistence import ServiceDefinition, read_definition
+from sensor.openclaw.settings import risk_settings
 from sensor.openclaw.version import config_version, control_ui_version, description_version, package_version
 from sensor.platform import AccountHome
 from sensor.safeio import SafeIOError, is_symlink, list_dir, stat_entry
@@ -339,6 +340,7 @@ def _scan_install(cand: _Candidate, ctx: _HostContext, sockets: list[SocketEntry
         exposure=exposure,
         grants=grant_names(evidence),
         grant_evidence=evidence,
+        config_settings=risk_settings(config_data),
         credentials=collector.credentials,
         persistence=[s.persistence for s in services],
     )

@@ -122,6 +122,10 @@ class Install(_Model):
     )
     grants: list[str] = Field(default_factory=list)
     grant_evidence: list[GrantEvidence] = Field(default_factory=list)
+    config_settings: list[str] = Field(
+        default_factory=list,
+        description="Risk-relevant settings as 'key.path=value' (enums, booleans, numbers, '*' only; no secrets)",
+    )
     credentials: list[Credential] = Field(default_factory=list)
     persistence: list[Persistence] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)

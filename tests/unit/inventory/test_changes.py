@@ -34,8 +34,16 @@ def test_changes(tmp_path: Path) -> None:
     removed = next(c for c in changes if c.change_type == "grant_removed")
     assert removed.details["grant"] == "telegram"
     cred = next(c for c in changes if c.change_type == "credential_added")
-    assert cred.details == {"kind": "gateway_token", "path": str(config), "location": "gateway.auth.token"}
+    assert {k: cred.details[k] for k in ("kind", "path", "location")} == {
+        "kind": "gateway_token",
+        "path": str(config),
+        "location": "gateway.auth.token",
+    }
     assert "rotated" not in repr(changes)
+    exposure = next(c for c in changes if c.change_type == "exposure_changed")
+    assert "gateway.bind=lan" in exposure.details["config_settings_added"]  # type: ignore[operator]
+    assert "gateway.bind=lan" in exposure.details["config_settings"]  # type: ignore[operator]
+    assert "gateway.bind=loopback" in added[0].details["config_settings_added"]  # type: ignore[operator]
 
     (tmp_path / "empty").mkdir()
     gone = inventory_changes(
