@@ -2,8 +2,11 @@
 
 Filled by the process source (exec trigger and pid-diff poll) and lazily by any source that meets an
 unknown PID (``resolve`` reads it and its ancestors). A process keeps the command line it had at exec
-after it retitles itself (``openclaw-gateway``). Exited processes stay for ``grace_s`` so late
-events (a file open read after the reader exited) are still attributed. Thread-safe.
+after it retitles itself (``openclaw-gateway``). The root of a tree is the topmost OpenClaw process,
+except that a gateway started directly by an OpenClaw launcher (the CLI respawning node) is the root
+of its own tree: ``AgentRootPid`` names the gateway, which is what holds the sockets and runs tools.
+Exited processes stay for ``grace_s`` so late events (a file open read after the reader exited) are
+still attributed. Thread-safe.
 """
 
 from __future__ import annotations
@@ -45,6 +48,10 @@ def _attribute(info: ProcessInfo, identity: AgentIdentity | None,
                parent: ProcessNode | None) -> Attribution | None:
     if parent is not None and parent.attribution is not None:
         p = parent.attribution
+        if identity is not None and identity.role == "gateway" and p.root_pid == parent.pid:
+            # the root was a launcher that respawned node with flags (`openclaw gateway run` ->
+            # child gateway, or the 2026.2 `openclaw` wrapper): the gateway is the tree's root
+            return Attribution(identity.product, info.pid, info.exe, True)
         return Attribution(p.product, p.root_pid, p.root_image, identity is not None, p.confidence)
     if identity is not None:
         return Attribution(identity.product, info.pid, info.exe, True)

@@ -89,7 +89,8 @@ def build_daemon(config: SensorConfig, sinks: Sequence[Sink], extra_homes: Seque
             scan_host=(lambda hs: scan_host(hs, include_processes=True)) if scan_host else None,
             inventory_changes=changes,
             homes=lambda: [h for _, h in homes()],
-            debounce_s=config.openclaw_state.debounce_s, heartbeat_s=config.openclaw_state.heartbeat_s)
+            debounce_s=config.openclaw_state.debounce_s, min_interval_s=config.openclaw_state.min_interval_s,
+            heartbeat_s=config.openclaw_state.heartbeat_s)
         socket_source.on_listener_change = state_source.request_rescan
         sources.append(state_source)
 

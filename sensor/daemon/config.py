@@ -35,10 +35,11 @@ Example (all defaults; see docs/sensor.md for the reference)::
     [openclaw_state]
     enabled = true
     debounce_s = 2.0
+    min_interval_s = 10.0      # at most one inventory rescan per this many seconds
     heartbeat_s = 3600.0
 
     [budget]
-    cpu_percent = 5.0          # of one core, averaged over a health interval
+    cpu_percent = 10.0         # of one core, averaged over a health interval
     rss_mb = 150.0
 """
 
@@ -96,11 +97,12 @@ class FileSection(_Section):
 class OpenClawStateSection(_Section):
     enabled: bool = True
     debounce_s: float = Field(default=2.0, ge=0)
+    min_interval_s: float = Field(default=10.0, ge=0)
     heartbeat_s: float = Field(default=3600.0, gt=0)
 
 
 class BudgetSection(_Section):
-    cpu_percent: float = Field(default=5.0, gt=0)
+    cpu_percent: float = Field(default=10.0, gt=0)
     rss_mb: float = Field(default=150.0, gt=0)
 
 

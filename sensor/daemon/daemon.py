@@ -3,8 +3,9 @@
 One pipeline thread (the caller of ``run``) takes observations from the bounded intake, normalises
 them into events, writes each event to every sink, runs the rule engine and writes its alerts.
 Every ``health_interval_s`` it writes a ``sensor_health`` event with counters (drops, overflows,
-restarts, rule errors, queue depth, CPU, RSS) and checks its own budget: over budget, the polling
-sources slow down (x2, up to x8) until it is back under.
+restarts, rule errors, queue depth, CPU, RSS) and checks its own budget: over budget for
+``BUDGET_PATIENCE`` intervals in a row (a burst of events is not a reason), the polling sources slow
+down (x2, up to x4); back under budget, they return to their configured intervals.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from sensor.sources.observations import InventorySnapshot
 
 log = logging.getLogger(__name__)
 
-MAX_SLOWDOWN = 8.0
+MAX_SLOWDOWN = 4.0
+BUDGET_PATIENCE = 3  # consecutive over-budget health intervals before polling slows down
 DRAIN_SECONDS = 3.0
 
 
@@ -45,6 +47,7 @@ class SensorDaemon:
         self.counters: Counter[str] = Counter({"rule_errors": rule_errors})
         self.stop_event = threading.Event()
         self._slowdown = 1.0
+        self._over_budget = 0
         self._base_intervals: dict[str, float] = {}
         self._last_reading: dict[str, float] = {}
 
@@ -146,16 +149,22 @@ class SensorDaemon:
             counters[key] = int(reading)
         return dict(counters)
 
-    def _health(self) -> None:
+    def _health(self, final: bool = False) -> None:
         reading = self.budget.read()
         self._last_reading = {"cpu_permille": reading.cpu_percent * 10, "rss_kb": reading.rss_mb * 1024}
-        if reading.cpu_over or reading.rss_over:
+        if final:
+            pass  # the last report: measure, do not react
+        elif reading.cpu_over or reading.rss_over:
             self.counters["budget_exceeded"] += 1
-            self._set_slowdown(min(self._slowdown * 2, MAX_SLOWDOWN))
+            self._over_budget += 1
+            if self._over_budget >= BUDGET_PATIENCE:
+                self._set_slowdown(min(self._slowdown * 2, MAX_SLOWDOWN))
             log.warning("over budget (cpu %.1f%% of a core, rss %.0f MB): polling %.0fx slower",
                         reading.cpu_percent, reading.rss_mb, self._slowdown)
-        elif self._slowdown > 1.0:
-            self._set_slowdown(max(self._slowdown / 2, 1.0))
+        else:
+            self._over_budget = 0
+            if self._slowdown > 1.0:
+                self._set_slowdown(1.0)
         counters = self.health_counters()
         self._emit(RecordKind.health, self.normalizer.health(counters), 0)
         self._flush()
@@ -180,7 +189,7 @@ class SensorDaemon:
             if obs is None:
                 break
             self._handle(obs)
-        self._health()
+        self._health(final=True)
         for sink in self.sinks:
             try:
                 sink.close()

@@ -2,6 +2,8 @@
 
 Directories (not single files) are watched, so a key written after start-up is still covered;
 each open is matched against the catalogue entries of its directory and everything else is ignored.
+OpenClaw processes opening OpenClaw's own stores are counted, not reported (that is the agent working;
+a shell it spawned, or any other process, opening them is reported).
 The catalogue is re-expanded every ``rescan_interval`` (new ~/.ssh, new browser profile, new
 OpenClaw state dir). With fanotify the reader's PID comes with the event (attribution "exact");
 with inotify the source guesses (attribution "best-effort"): a live agent-tree process that still has
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 
 MAX_WATCHED_DIRS = 4096
 GUESSES_PER_SECOND = 50.0
+OWN_STORE_PREFIX = "openclaw_"  # kinds of OpenClaw's own stores (catalogue.STATE_DIR_ENTRIES)
 
 Home = tuple[str | None, Path]  # (owner user name, directory)
 
@@ -147,6 +150,10 @@ class FileAccessSource:
         else:
             node = self._guess_reader(path)
             confidence = "best-effort"
+        if kind.startswith(OWN_STORE_PREFIX) and node is not None and node.attribution is not None \
+                and node.attribution.is_agent:
+            self.counters["agent_own_store_opens"] += 1  # OpenClaw using its own state: expected
+            return
         if self._intake is not None:
             self._intake.offer(FileOpened(path, kind, target.owner, node, pid if node is None else node.pid,
                                           confidence))

@@ -1,6 +1,7 @@
 """OpenClaw state source: file changes in homes, state dirs and service dirs re-run the inventory.
 
-Changes are debounced (``debounce_s``), the scanner's ``scan_host`` runs on this source's thread, and
+Changes are debounced (``debounce_s``; scans at most every ``min_interval_s``), the scanner's
+``scan_host`` runs on this source's thread, and
 ``inventory_changes(old, new)`` becomes one ``InventoryChanged`` observation per change. The first scan
 at start-up reports every install as ``install_added``. A heartbeat rescan runs every
 ``heartbeat_s``; other sources may ask for a rescan (a listener opened, an agent started).
@@ -66,11 +67,12 @@ class OpenClawStateSource:
 
     def __init__(self, *, scan_host: ScanHost | None, inventory_changes: Callable[..., list[Any]] | None,
                  homes: Callable[[], Sequence[Path]], debounce_s: float = 2.0,
-                 heartbeat_s: float = 3600.0) -> None:
+                 min_interval_s: float = 10.0, heartbeat_s: float = 3600.0) -> None:
         self.scan_host = scan_host
         self.inventory_changes = inventory_changes
         self.homes = homes
         self.debounce_s = debounce_s
+        self.min_interval_s = min_interval_s
         self.heartbeat_s = heartbeat_s
         self.counters: Counter[str] = Counter()
         self.report: ScanReport | None = None
@@ -136,17 +138,23 @@ class OpenClawStateSource:
         with self._lock:
             self._dirty_since = time.monotonic() - self.debounce_s  # first scan at once
         next_heartbeat = time.monotonic() + self.heartbeat_s
+        last_scan = float("-inf")
         while not self._stop.is_set():
             with self._lock:
                 dirty = self._dirty_since
             now = time.monotonic()
-            wait = (dirty + self.debounce_s if dirty is not None else next_heartbeat) - now
+            if dirty is not None:
+                due = max(dirty + self.debounce_s, last_scan + self.min_interval_s)
+            else:
+                due = next_heartbeat
+            wait = due - now
             if wait > 0:
                 self._wake.wait(wait)
                 self._wake.clear()
                 continue
             with self._lock:
                 self._dirty_since = None
+            last_scan = time.monotonic()
             self._scan()
             next_heartbeat = time.monotonic() + self.heartbeat_s
 

@@ -26,8 +26,16 @@ class SensorProcess:
         self.config = workdir / "sensor.toml"
         rules_line = f'rules = ["{rules}"]\n' if rules else ""
         self.config.write_text(f"[sensor]\n{rules_line}{config}")
-        args = [sys.executable, "-m", "sensor.daemon", "run", "--config", str(self.config),
-                "--output", str(self.output)]
+        args = [
+            sys.executable,
+            "-m",
+            "sensor.daemon",
+            "run",
+            "--config",
+            str(self.config),
+            "--output",
+            str(self.output),
+        ]
         for home in homes:
             args += ["--home", str(home)]
         self._log_fh = self.log.open("wb")
@@ -62,8 +70,9 @@ class SensorProcess:
     def events(self, kind: str = "event") -> list[dict[str, Any]]:
         return [r["body"] for r in self.records() if r["kind"] == kind]
 
-    def wait_for(self, pred: Callable[[dict[str, Any]], bool], kind: str = "event",
-                 timeout: float = 15.0) -> dict[str, Any]:
+    def wait_for(
+        self, pred: Callable[[dict[str, Any]], bool], kind: str = "event", timeout: float = 15.0
+    ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for body in self.events(kind):

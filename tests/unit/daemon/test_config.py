@@ -36,12 +36,15 @@ def test_partial_file_overrides(tmp_path: Path) -> None:
     assert config.caps.sockets == 100.0
 
 
-@pytest.mark.parametrize("text, needle", [
-    ("[caps\n", "not valid TOML"),
-    ("[caps]\nprocesses = -1\n", "invalid config"),
-    ("[nope]\nx = 1\n", "invalid config"),
-    ('[files]\nbackend = "dtrace"\n', "invalid config"),
-])
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ("[caps\n", "not valid TOML"),
+        ("[caps]\nprocesses = -1\n", "invalid config"),
+        ("[nope]\nx = 1\n", "invalid config"),
+        ('[files]\nbackend = "dtrace"\n', "invalid config"),
+    ],
+)
 def test_bad_files_name_the_file(tmp_path: Path, text: str, needle: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(text)

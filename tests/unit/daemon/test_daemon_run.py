@@ -69,7 +69,8 @@ def test_listener_file_read_alert_health_and_clean_stop(sensor: SensorProcess, h
 def test_bad_config_exits_2(tmp_path: Path) -> None:
     cfg = tmp_path / "bad.toml"
     cfg.write_text("[caps]\nprocesses = 'many'\n")
-    result = subprocess.run([sys.executable, "-m", "sensor.daemon", "run", "--config", str(cfg)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "sensor.daemon", "run", "--config", str(cfg)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert str(cfg) in result.stderr

@@ -21,8 +21,14 @@ def start_agent_like(workdir: Path, code: str, *args: str) -> subprocess.Popen[b
         node.symlink_to(sys.executable)
     script = workdir / "openclaw.mjs"
     script.write_text(code)
-    return subprocess.Popen([str(node), str(script), "gateway", *args], cwd=workdir,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
+    return subprocess.Popen(
+        [str(node), str(script), "gateway", *args],
+        cwd=workdir,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ),
+    )
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:

@@ -47,8 +47,15 @@ def home(tmp_path: Path) -> Path:
 
 
 def _source(backend, home: Path, cache: AncestryCache) -> FileAccessSource:  # type: ignore[no-untyped-def]
-    return FileAccessSource(backend=backend, degraded_reason=None, homes=lambda: [("tester", home)],
-                            state_dirs=list, home_entries=HOME_ENTRIES, ancestry=cache, rescan_interval=60)
+    return FileAccessSource(
+        backend=backend,
+        degraded_reason=None,
+        homes=lambda: [("tester", home)],
+        state_dirs=list,
+        home_entries=HOME_ENTRIES,
+        ancestry=cache,
+        rescan_interval=60,
+    )
 
 
 def test_catalogue_kinds_and_public_key_excluded() -> None:
@@ -124,7 +131,8 @@ def test_fanotify_covers_file_created_after_start(home: Path, collector: Collect
 
 
 def test_inotify_path_best_effort_attribution_to_agent_holding_file(
-        home: Path, tmp_path: Path, collector: Collector) -> None:
+    home: Path, tmp_path: Path, collector: Collector
+) -> None:
     """The non-root path: inotify events carry no PID; an agent-tree process holding the file open
     is found through its open files."""
     cache = AncestryCache(ProcReader())

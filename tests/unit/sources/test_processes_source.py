@@ -65,8 +65,9 @@ def test_poll_alone_finds_new_processes_when_no_trigger(collector: Collector) ->
 
 
 @pytest.mark.parametrize("use_trigger", [True, False], ids=["netlink", "poll-only"])
-def test_shell_child_of_agent_is_attributed_to_agent_root(tmp_path: Path, collector: Collector,
-                                                         use_trigger: bool) -> None:
+def test_shell_child_of_agent_is_attributed_to_agent_root(
+    tmp_path: Path, collector: Collector, use_trigger: bool
+) -> None:
     if use_trigger and os.geteuid() != 0:
         pytest.skip("netlink proc connector needs root")
     reader = ProcReader()

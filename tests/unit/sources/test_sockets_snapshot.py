@@ -20,11 +20,10 @@ def sockets() -> Iterator[list[socket.socket]]:
         s.close()
 
 
-def _find(
-    entries: list[SocketEntry], protocol: str, port: int, state: str | None = None
-) -> list[SocketEntry]:
-    return [e for e in entries if e.protocol == protocol and e.local_port == port
-            and (state is None or e.state == state)]
+def _find(entries: list[SocketEntry], protocol: str, port: int, state: str | None = None) -> list[SocketEntry]:
+    return [
+        e for e in entries if e.protocol == protocol and e.local_port == port and (state is None or e.state == state)
+    ]
 
 
 def test_tcp_listener_ipv4(sockets: list[socket.socket]) -> None:
@@ -103,6 +102,7 @@ def test_closed_socket_disappears(sockets: list[socket.socket]) -> None:
 def test_decode_address_byte_order() -> None:
     # the kernel prints 127.0.0.1 as 0100007F on little-endian hosts (host order word)
     import struct
+
     word = struct.unpack("=I", socket.inet_aton("10.1.2.3"))[0]
     assert decode_address(f"{word:08X}", socket.AF_INET) == "10.1.2.3"
 

@@ -49,8 +49,9 @@ def test_listener_opened_and_closed_with_owner(collector: Collector) -> None:
         assert opened.entry.local_ip == "::1"
         s.close()
         watcher.poll_once()
-        closed = collector.wait_for(lambda o: isinstance(o, ListenerChanged) and o.entry.local_port == port
-                                    and not o.opened)
+        closed = collector.wait_for(
+            lambda o: isinstance(o, ListenerChanged) and o.entry.local_port == port and not o.opened
+        )
         assert isinstance(closed, ListenerChanged) and closed.node is not None
     finally:
         watcher.stop()
@@ -92,8 +93,9 @@ def test_agent_outbound_connection_reported_inbound_not(tmp_path: Path, collecto
         assert isinstance(out, ConnectionOpened)
         assert out.entry.local_port == client_port and out.entry.remote_port == server_port
         assert out.node.pid == agent.pid and out.node.attribution is not None
-        listener = collector.wait_for(lambda o: isinstance(o, ListenerChanged)
-                                      and o.entry.local_port == agent_listen_port)
+        listener = collector.wait_for(
+            lambda o: isinstance(o, ListenerChanged) and o.entry.local_port == agent_listen_port
+        )
         assert isinstance(listener, ListenerChanged) and listener.node is not None
         assert listener.node.attribution is not None and listener.node.attribution.root_pid == agent.pid
         conns = [o for o in collector.items if isinstance(o, ConnectionOpened)]
