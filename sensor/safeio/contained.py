@@ -201,6 +201,18 @@ def _entry(name: str, path: Path, st: os.stat_result) -> EntryInfo:
     return EntryInfo(name, path, kind, st.st_uid, stat.S_IMODE(st.st_mode), st.st_size)
 
 
+def _first_names(fd: int, limit: int) -> list[str]:
+    """Up to ``limit`` names, sorted; stops reading early so a directory with millions of entries
+    costs no more than ``limit`` of them (scandir dups the fd itself)."""
+    names: list[str] = []
+    with os.scandir(fd) as it:
+        for entry in it:
+            names.append(entry.name)
+            if len(names) >= limit:
+                break
+    return sorted(names)
+
+
 def list_dir(base: Path, relative: str | PurePath = "", *, limit: int = MAX_LIST_ENTRIES) -> list[EntryInfo]:
     """Entries of ``base/relative`` (sorted by name, at most ``limit``); symlinks reported, not followed."""
     parts = _parts(relative)
@@ -209,7 +221,7 @@ def list_dir(base: Path, relative: str | PurePath = "", *, limit: int = MAX_LIST
     if _HAS_DIR_FD:
         fd = _open_dir(base, parts)
         try:
-            names = sorted(os.listdir(fd))[:limit]
+            names = _first_names(fd, limit)
             for name in names:
                 try:
                     st = os.stat(name, dir_fd=fd, follow_symlinks=False)

@@ -6,8 +6,9 @@ and checksums verified, as SQLite's own recovery does), and open the image with
 ``sqlite3.Connection.deserialize``. Nothing is written, no lock is taken, no checkpoint happens, no
 plaintext copy touches the disk, and a writer holding locks cannot make us wait.
 
-Larger databases: ``file:<path>?mode=ro`` URI with a short busy timeout (``PRAGMA query_only``); a
-read-only connection never checkpoints. Errors become ``SqliteReadError`` (locked, corrupt, too big).
+Larger databases: ``file:<path>?mode=ro&immutable=1`` (``PRAGMA query_only``): no lock, no ``-shm``
+read marks, no checkpoint; frames still only in the WAL are missed. Errors become ``SqliteReadError``
+(corrupt, unreadable, not a database).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from urllib.parse import quote
 
 from sensor.safeio import SafeIOError, read_file, stat_entry
 
-SNAPSHOT_MAX_BYTES = 64 * 1024 * 1024
+SNAPSHOT_MAX_BYTES = 64 * 1024 * 1024  # database + WAL held in memory at most
 BUSY_TIMEOUT_S = 0.25
 MAX_ROWS = 10_000
 
@@ -109,8 +110,10 @@ def _snapshot_connection(base: Path, relative: PurePath) -> sqlite3.Connection:
     return conn
 
 
-def _readonly_connection(path: Path) -> sqlite3.Connection:
-    uri = f"file:{quote(str(path))}?mode=ro"
+def _immutable_connection(path: Path) -> sqlite3.Connection:
+    """Big databases: ``mode=ro&immutable=1`` takes no lock and never touches ``-wal``/``-shm``; the price
+    is that frames still only in the WAL are not seen (the auth stores change rarely)."""
+    uri = f"file:{quote(str(path))}?mode=ro&immutable=1"
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
         conn.execute("PRAGMA query_only = 1")
@@ -136,7 +139,7 @@ def query(base: Path, relative: str | PurePath, sql: str, params: Sequence[Any] 
     if info.size + wal_size <= SNAPSHOT_MAX_BYTES:
         conn = _snapshot_connection(base, rel)
     else:
-        conn = _readonly_connection(base / rel)
+        conn = _immutable_connection(base / rel)
     try:
         return conn.execute(sql, tuple(params)).fetchmany(MAX_ROWS)
     except sqlite3.Error as exc:

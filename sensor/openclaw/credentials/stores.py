@@ -36,6 +36,7 @@ from sensor.schema.inventory import Credential
 from sensor.secrets import Fingerprinter, length_class
 
 MAX_STORE_BYTES = 2 * 1024 * 1024
+MAX_AGENTS = 256  # agent dirs read per install (a hostile tree may hold millions)
 SKIP_CREDENTIAL_FILES = ("-allowFrom.json", "-pairing.json")
 
 
@@ -148,6 +149,13 @@ def _subdirs(base: Path, rel: str) -> list[EntryInfo]:
         return []
 
 
+def _agents(state_dir: Path, collector: CredentialCollector) -> list[EntryInfo]:
+    agents = _subdirs(state_dir, "agents")
+    if len(agents) > MAX_AGENTS:
+        collector.problem("too_large", state_dir / "agents", f"over {MAX_AGENTS} agent dirs; first {MAX_AGENTS} read")
+    return agents[:MAX_AGENTS]
+
+
 def _files(base: Path, rel: str) -> list[EntryInfo]:
     try:
         return [e for e in list_dir(base, rel) if e.kind in ("file", "symlink")]
@@ -235,7 +243,7 @@ def sqlite_stores(state_dir: Path, collector: CredentialCollector) -> bool:
             _sqlite_json_rows(state_dir, state_db, "mcp_oauth_stores", ("store_key", "store_json"), collector)
         if "secret_store_entries" in tables:
             _sqlite_secret_entries(state_dir, state_db, collector)
-    for agent in _subdirs(state_dir, "agents"):
+    for agent in _agents(state_dir, collector):
         rel = f"agents/{agent.name}/agent/openclaw-agent.sqlite"
         if not any(e.name == "openclaw-agent.sqlite" for e in _files(state_dir, f"agents/{agent.name}/agent")):
             continue
@@ -253,7 +261,7 @@ def sqlite_stores(state_dir: Path, collector: CredentialCollector) -> bool:
 def json_layout_stores(state_dir: Path, collector: CredentialCollector) -> bool:
     """Older JSON-file layout (agents/*/agent/*.json); True when an auth-profiles.json exists."""
     found = False
-    for agent in _subdirs(state_dir, "agents"):
+    for agent in _subdirs(state_dir, "agents")[:MAX_AGENTS]:
         names = {e.name for e in _files(state_dir, f"agents/{agent.name}/agent")}
         for name in ("auth-profiles.json", "auth.json", "models.json"):
             if name in names:

@@ -179,3 +179,11 @@ def test_schema_invalid_configs_are_accepted(tmp_path: Path, payload: bytes) -> 
     (state / "openclaw.json").write_bytes(payload)
     inst = _only(_scan(tmp_path / "home"))
     assert inst.config_path is not None
+
+
+def test_many_agent_dirs_are_capped(tmp_path: Path) -> None:
+    state = _state(tmp_path)
+    for i in range(300):
+        (state / f"agents/a{i:03d}/agent").mkdir(parents=True)
+    inst = _only(_scan(tmp_path / "home"))
+    assert any(f.id == "CW-UNREADABLE" and "agent dirs" in f.evidence for f in inst.findings)

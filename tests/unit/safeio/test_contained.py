@@ -154,3 +154,22 @@ def test_walk_does_not_enter_symlinked_dirs(base: Path, tmp_path: Path) -> None:
     (base / "agents/main/linked").symlink_to(outside)
     found = {str(rel) for rel, _ in walk_files(base, "agents")}
     assert found == {"agents/main/agent/auth-profiles.json", "agents/main/linked"}
+
+
+def test_no_descriptor_leak(base: Path) -> None:
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(50):
+        list_dir(base, "agents/main")
+        read_file(base, "openclaw.json")
+        list(walk_files(base))
+        try:
+            read_file(base, "missing/x.json")
+        except SafeIOError:
+            pass
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_huge_directory_listing_is_capped(tmp_path: Path) -> None:
+    for i in range(300):
+        (tmp_path / f"f{i:04d}").write_text("")
+    assert len(list_dir(tmp_path, limit=100)) == 100
