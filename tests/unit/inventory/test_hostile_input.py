@@ -187,3 +187,16 @@ def test_many_agent_dirs_are_capped(tmp_path: Path) -> None:
         (state / f"agents/a{i:03d}/agent").mkdir(parents=True)
     inst = _only(_scan(tmp_path / "home"))
     assert any(f.id == "CW-UNREADABLE" and "agent dirs" in f.evidence for f in inst.findings)
+
+
+def test_big_database_uses_immutable_readonly_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sensor.openclaw.credentials import sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "SNAPSHOT_MAX_BYTES", 1024)  # every DB counts as "big" here
+    state = _state(tmp_path)
+    trees.create_state_db(state / "state/openclaw.sqlite", trees.auth_store_json("sk-ant-api03-CANARY-big-0000000000"))
+    before = _digest(state)
+    inst = _only(_scan(tmp_path / "home"))
+    assert [c.kind for c in inst.credentials] == ["anthropic_api_key"]
+    assert _digest(state) == before
+    assert sorted(p.name for p in (state / "state").iterdir()) == ["openclaw.sqlite"]  # no -wal/-shm created
