@@ -1,7 +1,7 @@
 """Benchmark: the Sigma engine vs the SQLite-backend approach on realistic sensor events.
 
 Run: ``.venv/bin/python tests/benchmarks/bench_engine.py [--events N] [--batch B]`` (``make bench``).
-Rules: the SigmaHQ Linux/macOS rules (``CLAWWATCH_SIGMAHQ_RULES``, default /work/shared/sigmahq/rules)
+Rules: the SigmaHQ Linux/macOS rules (``CLAWWATCH_SIGMAHQ_RULES``, default ../shared/sigmahq/rules beside the checkout)
 plus our pack (detections/, whatever loads). Events: sensor-shaped process_creation,
 network_connection, file_event, file_access and listening_socket events, with OpenClaw activity from
 openclaw-facts.md mixed in (the gateway exec and retitled forms, exec-tool shells, gog, credential
@@ -30,9 +30,10 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from sensor.engine import Engine  # noqa: E402
+from tests.support.paths import SIGMAHQ_RULES  # noqa: E402
 from tests.support.sigma_oracle import SQLiteOracle, convert, load_sigma_rules  # noqa: E402
 
-SIGMAHQ = Path(os.environ.get("CLAWWATCH_SIGMAHQ_RULES", "/work/shared/sigmahq/rules"))
+SIGMAHQ = SIGMAHQ_RULES
 PACK = REPO / "detections"
 TARGET_EPS = 50_000
 TARGET_RATIO = 2.0

@@ -1,7 +1,7 @@
 """Differential test: the engine against pySigma's SQLite backend on an in-memory table (the oracle).
 
 Corpora: the SigmaHQ Linux/macOS rules (``CLAWWATCH_SIGMAHQ_RULES``, default
-/work/shared/sigmahq/rules), our modifier rules (tests/unit/engine/rules) and our pack (detections/).
+../shared/sigmahq/rules beside the checkout), our modifier rules (tests/unit/engine/rules) and our pack (detections/).
 Events are generated from each rule's own values (tests/support/sigma_eventgen.py: hits and
 near-misses) and every rule of a corpus runs on every event of that corpus. The engine must agree
 with the oracle on every (rule, event) pair, except documented oracle defects (``ORACLE_DEFECTS``).
@@ -25,11 +25,12 @@ from sigma.types import SigmaCIDRExpression
 from sensor.engine import Engine, conditions
 from sensor.engine.compiler import base as compiler_base
 from sensor.engine.compiler import strings
+from tests.support.paths import SIGMAHQ_RULES
 from tests.support.sigma_eventgen import events_for_rule
 from tests.support.sigma_oracle import OracleRule, SQLiteOracle, convert, load_sigma_rules
 
 REPO = Path(__file__).resolve().parents[2]
-SIGMAHQ = Path(os.environ.get("CLAWWATCH_SIGMAHQ_RULES", "/work/shared/sigmahq/rules"))
+SIGMAHQ = SIGMAHQ_RULES
 MODIFIER_RULES = REPO / "tests/unit/engine/rules"
 PACK = REPO / "detections"
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from sensor.engine import Engine
+from tests.support.paths import SIGMAHQ_RULES
 
-SIGMAHQ = Path(os.environ.get("CLAWWATCH_SIGMAHQ_RULES", "/work/shared/sigmahq/rules"))
+SIGMAHQ = SIGMAHQ_RULES
 
 RULE = """title: {title}
 id: {id}

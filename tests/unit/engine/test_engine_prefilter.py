@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sensor.engine import Engine
+from tests.support.paths import SIGMAHQ_RULES
 
 RULES = [Path(__file__).parent / "rules"]
-SIGMAHQ = Path(os.environ.get("CLAWWATCH_SIGMAHQ_RULES", "/work/shared/sigmahq/rules"))
+SIGMAHQ = SIGMAHQ_RULES
 if SIGMAHQ.is_dir():
     RULES.append(SIGMAHQ)
 
