@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import psutil
@@ -50,3 +51,21 @@ def test_loopback_gateway_with_grants_runs_exec_tool_on_host(openclaw_host: Host
     assert host.gateway_pid in {p["pid"] for p in run.exec_chain}
     gog = host.gog_log.read_text()
     assert "gmail watch serve" in gog and host.secrets["hook_token"] in gog
+    assert host.outbound == [], "a test gateway must not connect beyond loopback"
+
+
+def test_profile_host_keeps_state_in_profile_dir(openclaw_host: HostFactory) -> None:
+    host = openclaw_host(profile="work", start=False)
+    assert host.state_dir == host.home / ".openclaw-work"
+    config = json.loads(host.config_path.read_text())
+    assert config["gateway"]["port"] == host.port
+    assert not (host.home / ".openclaw" / "openclaw.json").exists()
+
+
+def test_state_dir_override_is_honoured(openclaw_host: HostFactory, tmp_path: Path) -> None:
+    override = tmp_path / "elsewhere" / "oc-state"
+    host = openclaw_host(state_dir_override=override, start=False)
+    assert host.env()["OPENCLAW_STATE_DIR"] == str(override)
+    assert (override / "openclaw.json").is_file()
+    assert (override / "state" / "openclaw.sqlite").is_file()
+    assert not (host.home / ".openclaw" / "openclaw.json").exists()

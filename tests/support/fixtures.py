@@ -4,12 +4,16 @@
   package skips the test with the reason; in CI (env CI=true) it fails, because scripts/test.sh
   installs it.
 - ``openclaw_host`` (function): factory ``openclaw_host(**kwargs) -> OpenClawHost`` that onboards,
-  applies grants and starts a gateway under tmp_path (pass ``start=False`` to only set up, and
-  ``plant_secrets=True`` to plant canary credential files first); every host is stopped at teardown.
+  applies grants and starts a gateway under /tmp/clawwatch-openclaw-hosts-* (pass ``start=False``
+  to only set up, and ``plant_secrets=True`` to plant canary credential files first); every host
+  is stopped at teardown.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -39,16 +43,20 @@ HostFactory = Callable[..., OpenClawHost]
 
 
 @pytest.fixture
-def openclaw_host(openclaw_install: Path, tmp_path: Path) -> Iterator[HostFactory]:
+def openclaw_host(openclaw_install: Path) -> Iterator[HostFactory]:
+    # Not tmp_path: pytest prunes old /tmp/pytest-of-<user>/pytest-N dirs, and with several pytest
+    # runs on one machine a running gateway's HOME was deleted under it. Own dir, removed after
+    # stop (kept when CLAWWATCH_KEEP_HOSTS=1, for debugging).
+    workdir = Path(tempfile.mkdtemp(prefix="clawwatch-openclaw-hosts-"))
     hosts: list[OpenClawHost] = []
 
-    def make(*, start: bool = True, plant_secrets: bool = False, start_timeout: float = 120,
+    def make(*, start: bool = True, plant_secrets: bool = False, start_timeout: float = 300,
              **kwargs: Any) -> OpenClawHost:
         if kwargs.get("version", DEFAULT_VERSION) != DEFAULT_VERSION:
             kwargs.setdefault("root", require_openclaw(kwargs["version"]))
         else:
             kwargs.setdefault("root", openclaw_install)
-        host = OpenClawHost(tmp_path / f"host{len(hosts)}", **kwargs)
+        host = OpenClawHost(workdir / f"host{len(hosts)}", **kwargs)
         hosts.append(host)
         host.onboard()
         host.apply_grants()
@@ -58,6 +66,10 @@ def openclaw_host(openclaw_install: Path, tmp_path: Path) -> Iterator[HostFactor
             host.start_gateway(timeout=start_timeout)
         return host
 
-    yield make
-    for host in hosts:
-        host.stop()
+    try:
+        yield make
+    finally:
+        for host in hosts:
+            host.stop()
+        if os.environ.get("CLAWWATCH_KEEP_HOSTS") != "1":
+            shutil.rmtree(workdir, ignore_errors=True)

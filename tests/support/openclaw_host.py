@@ -33,12 +33,15 @@ API
   - ``onboard()`` real non-interactive onboarding (fake Anthropic key, token auth, loopback, port)
   - ``apply_grants()`` ``openclaw config patch`` with bind, grants and the mock model provider
   - ``plant_secret_files()`` ~/.ssh/id_ed25519, ~/.aws/credentials, gogcli credentials (canaries)
-  - ``start_gateway(timeout=120)`` starts the mock model + ``openclaw gateway run --port P``;
-    returns once the gateway PID listens on P and ``/health`` says live; sets ``gateway_pid``,
+  - ``start_gateway(timeout=300)`` starts the mock model + ``openclaw gateway run --port P``;
+    returns once the gateway PID listens on P and ``/health`` says live (2026.2.x, which has no
+    /health, once HTTP answers with the Control UI); sets ``gateway_pid``,
     ``startup_seconds``; raises ``GatewayStartError`` with the log tail on failure
-  - ``run_agent_exec(command, timeout=180)`` one agent turn in which the mock model makes the
+  - ``run_agent_exec(command, timeout=300)`` one agent turn in which the mock model makes the
     agent call the ``exec`` tool with ``command``; returns ``AgentRun`` (returncode, stdout,
     exec_chain snapshots, client snapshot, seconds)
+  - ``outbound``: non-loopback connections any of its processes opened (sampled at 1 Hz; the env
+    points proxies at a dead loopback port so there should be none)
   - ``processes()`` live gateway + descendants; ``stop(term_timeout=10)`` SIGTERM the gateway by
     PID, SIGKILL after the bound, then TERM/KILL every descendant it recorded (only processes it
     started, matched by PID + start time), and the mock model
@@ -48,6 +51,7 @@ API
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import os
 import secrets as pysecrets
@@ -76,6 +80,10 @@ echo "$(date -u +%FT%TZ) pid=$$ ppid=$PPID args: $*" >> {log}
 if [ "$1 $2 $3" = "gmail watch serve" ]; then while true; do sleep 5; done; fi
 echo '{{}}'
 """
+
+
+_DEAD_PROXY = "http://127.0.0.1:9"  # discard port, nothing listens: proxied requests fail at once
+_NO_PROXY = "127.0.0.1,localhost,::1"
 
 
 class GatewayStartError(RuntimeError):
@@ -127,14 +135,26 @@ class AgentRun:
         return None
 
 
+def _deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 def _grants_patch(grants: Grants, bind: str, secrets: dict[str, str], mock_port: int | None,
-                  slack_available: bool) -> dict[str, Any]:
+                  slack_available: bool, *, legacy_exec: bool = False) -> dict[str, Any]:
+    """The config patch for these grants. legacy_exec: 2026.2-era keys (security/ask, no mode)."""
     patch: dict[str, Any] = {"gateway": {"bind": bind}}
     tools: dict[str, Any] = {}
     channels: dict[str, Any] = {}
     allow_from: dict[str, list[str]] = {}
     if grants.exec_full:
-        tools["exec"] = {"host": "gateway", "mode": "full"}
+        tools["exec"] = ({"host": "gateway", "security": "full", "ask": "off"} if legacy_exec
+                         else {"host": "gateway", "mode": "full"})
         patch.setdefault("agents", {}).setdefault("defaults", {})["sandbox"] = {"mode": "off"}
     if grants.fs_unrestricted:
         tools["fs"] = {"workspaceOnly": False}
@@ -226,6 +246,7 @@ class OpenClawHost:
         self._launcher: subprocess.Popen[bytes] | None = None
         self._mock: subprocess.Popen[bytes] | None = None
         self._tracked: dict[int, psutil.Process] = {}
+        self.outbound: list[dict[str, Any]] = []  # non-loopback connections seen (tracker, 1 Hz)
         self._track_stop = threading.Event()
         self._tracker: threading.Thread | None = None
         for d in (self.home, self.run_dir, self.tmp_dir, self.run_dir / "fakebin"):
@@ -249,8 +270,17 @@ class OpenClawHost:
         env = {"HOME": str(self.home), "PATH": ":".join(path), "TMPDIR": str(self.tmp_dir),
                "LANG": "C.UTF-8", "OPENCLAW_OFFLINE": "1", "NO_COLOR": "1", "TERM": "dumb",
                "SHELL": "/bin/bash", "USER": os.environ.get("USER", "root"),
-               # shared V8 compile cache: later gateways start faster (per-host TMPDIR would be cold)
-               "NODE_COMPILE_CACHE": str(self.root / "node-compile-cache")}
+               # (no NODE_COMPILE_CACHE: with it set, 2026.9.6 respawns itself
+               # (OPENCLAW_PACKAGED_COMPILE_CACHE_RESPAWNED) and the process tree gains a launcher)
+               # OpenClaw runs npm (plugin repair/installs); never let it reach the registry from a
+               # test: offline, against the shared cache filled by slack_plugin.ensure_slack_cache.
+               "npm_config_offline": "true", "npm_config_cache": str(self.root / "npm-cache"),
+               "npm_config_update_notifier": "false",
+               # Nothing but loopback: HTTP(S) clients that honour proxy variables (npm, axios,
+               # Node fetch with NODE_USE_ENV_PROXY) get a closed loopback port instead of the net.
+               "HTTPS_PROXY": _DEAD_PROXY, "HTTP_PROXY": _DEAD_PROXY, "https_proxy": _DEAD_PROXY,
+               "http_proxy": _DEAD_PROXY, "NO_PROXY": _NO_PROXY, "no_proxy": _NO_PROXY,
+               "NODE_USE_ENV_PROXY": "1"}
         if self.state_dir_override is not None:
             env["OPENCLAW_STATE_DIR"] = str(self.state_dir)
         return env
@@ -259,9 +289,12 @@ class OpenClawHost:
         profile = ["--profile", self.profile] if self.profile else []
         return [str(openclaw_bin(self.root)), *profile, *args]
 
-    def cli(self, *args: str, timeout: float = 180, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def cli(self, *args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run `openclaw [--profile p] <args>` with env() in HOME; raises on failure if check."""
-        done = subprocess.run(self._argv(*args), env=self.env(), cwd=self.home, capture_output=True,
+        # No respawn for helper commands: the 2026.2.26 CLI re-execs itself to add node flags and that
+        # wrapper was seen to deadlock (futex wait, no child) under load. The gateway keeps it.
+        env = {**self.env(), "OPENCLAW_NO_RESPAWN": "1"}
+        done = subprocess.run(self._argv(*args), env=env, cwd=self.home, capture_output=True,
                               text=True, timeout=timeout, check=False)
         if check and done.returncode != 0:
             raise RuntimeError(f"openclaw {' '.join(args[:2])} exited {done.returncode}: "
@@ -276,12 +309,13 @@ class OpenClawHost:
     # ---- setup -------------------------------------------------------------------------------
     def onboard(self) -> None:
         """Real non-interactive onboarding: fake Anthropic key, token auth, loopback bind, our port."""
+        help_text = self.cli("onboard", "--help").stdout
+        skips = [f for f in ("--skip-daemon", "--skip-channels", "--skip-health", "--skip-skills",
+                             "--skip-search", "--skip-ui", "--skip-hooks") if f in help_text]
         self.cli("onboard", "--non-interactive", "--accept-risk", "--mode", "local", "--flow", "quickstart",
                  "--auth-choice", "apiKey", "--anthropic-api-key", self.secrets["anthropic_api_key"],
                  "--gateway-auth", "token", "--gateway-token", self.secrets["gateway_token"],
-                 "--gateway-bind", "loopback", "--gateway-port", str(self.port), "--skip-daemon",
-                 "--skip-channels", "--skip-health", "--skip-skills", "--skip-search", "--skip-ui",
-                 "--skip-hooks", "--json")
+                 "--gateway-bind", "loopback", "--gateway-port", str(self.port), *skips, "--json")
 
     def apply_grants(self) -> dict[str, Any]:
         """`openclaw config patch` with bind + grants (+ mock model provider); returns the patch."""
@@ -289,10 +323,15 @@ class OpenClawHost:
             from tests.support.slack_plugin import install_slack_plugin
 
             self.slack_available = install_slack_plugin(self)
-        patch = _grants_patch(self.grants, self.bind, self.secrets, self.mock_port, self.slack_available)
+        patch = _grants_patch(self.grants, self.bind, self.secrets, self.mock_port, self.slack_available,
+                              legacy_exec=self.version.startswith("2026.2."))
         patch_file = self.run_dir / "grants.json5"
         patch_file.write_text(json.dumps(patch, indent=2))
-        self.cli("config", "patch", "--file", str(patch_file))
+        if "patch" in self.cli("config", "--help").stdout:
+            self.cli("config", "patch", "--file", str(patch_file))
+        else:  # 2026.2.x has no `config patch`: merge like a hand edit (the file is plain JSON then)
+            config = json.loads(self.config_path.read_text())
+            self.config_path.write_text(json.dumps(_deep_merge(config, patch), indent=2) + "\n")
         return patch
 
     def plant_secret_files(self) -> dict[str, Path]:
@@ -320,7 +359,7 @@ class OpenClawHost:
         return planted
 
     # ---- gateway lifecycle -------------------------------------------------------------------
-    def start_gateway(self, timeout: float = 120) -> int:
+    def start_gateway(self, timeout: float = 300) -> int:
         """Start mock model + gateway; return the gateway PID once it listens and /health is live."""
         if not self.config_path.exists():
             raise RuntimeError(f"{self.config_path} missing: call onboard() (and apply_grants()) first")
@@ -352,7 +391,7 @@ class OpenClawHost:
             raise GatewayStartError(
                 f"gateway not listening on {self.port} after {timeout}s:\n{self.log_tail()}")
         while time.monotonic() < deadline:
-            if self.health().get("status") == "live":
+            if self._health_probe() in {"live", "no-endpoint"}:
                 self.startup_seconds = round(time.monotonic() - t0, 2)
                 return owner
             time.sleep(0.2)
@@ -374,6 +413,19 @@ class OpenClawHost:
                 return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
             return {}
+
+    def _health_probe(self) -> str:
+        """'live' (2026.9.x /health JSON), 'no-endpoint' (HTTP answers with the Control UI page:
+        2026.2.x has no /health), or 'down'."""
+        if self.health().get("status") == "live":
+            return "live"
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(f"http://127.0.0.1:{self.port}/health", timeout=3) as resp:
+                page = resp.read(4096)
+        except OSError:
+            return "down"
+        return "no-endpoint" if b"<title>OpenClaw Control</title>" in page else "down"
 
     def log_tail(self, lines: int = 30) -> str:
         try:
@@ -398,16 +450,31 @@ class OpenClawHost:
             for proc in descendants(self._launcher.pid):
                 self._tracked.setdefault(proc.pid, proc)
 
+    def _record_outbound(self) -> None:
+        """Remember every non-loopback remote endpoint our processes connect to (should be none)."""
+        for proc in list(self._tracked.values()):
+            try:
+                conns = proc.net_connections(kind="inet")
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                continue
+            for conn in conns:
+                if conn.raddr and not ipaddress.ip_address(conn.raddr.ip.split("%")[0]).is_loopback:
+                    entry = {"pid": proc.pid, "remote": f"{conn.raddr.ip}:{conn.raddr.port}",
+                             "status": conn.status}
+                    if entry not in self.outbound:
+                        self.outbound.append(entry)
+
     def _start_tracker(self) -> None:
         def loop() -> None:
             while not self._track_stop.wait(1.0):
                 self._track_tree()
+                self._record_outbound()
 
         self._tracker = threading.Thread(target=loop, name=f"openclaw-host-{self.port}", daemon=True)
         self._tracker.start()
 
     # ---- agent -------------------------------------------------------------------------------
-    def run_agent_exec(self, command: str, timeout: float = 180,
+    def run_agent_exec(self, command: str, timeout: float = 300,
                        message: str = "run the health check") -> AgentRun:
         """One agent turn; the mock model makes the agent run `command` with the exec tool."""
         if self.mock_port is None or self.gateway_pid is None:

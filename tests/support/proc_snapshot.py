@@ -7,6 +7,7 @@ and by tests to find the processes a gateway started.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import psutil
@@ -32,7 +33,9 @@ def redacted_env(env: dict[str, str]) -> dict[str, str]:
 
 
 def snapshot(proc: psutil.Process, redact: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Identity of one process; any string in `redact` is replaced in argv by '<redacted>'."""
+    """Identity of one process (Linux /proc views + psutil); any string in `redact` is replaced in
+    argv by '<redacted>'. Keys: pid ppid comm (psutil name) comm_raw cmdline cmdline_raw exe cwd
+    username create_time environ (see redacted_env)."""
     def scrub(text: str) -> str:
         for secret in redact:
             if secret:
@@ -40,6 +43,13 @@ def snapshot(proc: psutil.Process, redact: tuple[str, ...] = ()) -> dict[str, An
         return text
 
     info: dict[str, Any] = {"pid": proc.pid}
+    # Raw kernel views: psutil's name() widens the 15-char comm from argv ("openclaw-gateway"),
+    # but a sensor reading /proc/PID/comm sees "openclaw-gatewa"; the retitled argv is NUL-padded.
+    try:
+        info["comm_raw"] = Path(f"/proc/{proc.pid}/comm").read_text().rstrip("\n")
+        info["cmdline_raw"] = Path(f"/proc/{proc.pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        info["comm_raw"] = info["cmdline_raw"] = None
     with proc.oneshot():
         for field, getter in (("ppid", proc.ppid), ("comm", proc.name), ("exe", proc.exe),
                               ("cwd", proc.cwd), ("username", proc.username),
