@@ -83,7 +83,7 @@ async def ingest(
 ) -> IngestResponse | JSONResponse:
     settings: CollectorSettings = request.app.state.settings
     data = await _read_body(request, settings)
-    batch = _parse(data)
+    batch = await run_in_threadpool(_parse, data)
     if batch.host_id != principal.host_id:
         raise ApiError(403, ErrorCode.host_mismatch,
                        "this sensor token may only write its own host's records")

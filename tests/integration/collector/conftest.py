@@ -6,6 +6,7 @@ import os
 import secrets
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,10 @@ def _pg_available() -> str | None:
     return None
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
+@contextmanager
+def scratch_database(kind: str, tmp_path: Path) -> Iterator[str]:
+    """A database URL for one test: a SQLite file, or a fresh schema in PostgreSQL (dropped after)."""
+    if kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'collector.db'}"
         return
     problem = _pg_available()
@@ -49,6 +51,21 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with engine.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with scratch_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def db_urls_both(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """SQLite and PostgreSQL at once, for the slow tests that run both backends side by side."""
+    (tmp_path / "sqlite").mkdir()
+    with scratch_database("sqlite", tmp_path / "sqlite") as lite, \
+            scratch_database("postgresql", tmp_path) as pg:
+        yield {"sqlite": lite, "postgresql": pg}
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ spool counted and reported.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import time
 from collections.abc import Iterator
@@ -52,22 +53,38 @@ def test_plain_delivery(collector: Collector, tmp_path: Path) -> None:
     assert host["duplicate_count"] == 0
 
 
-def test_collector_down_then_back(collector: Collector, tmp_path: Path) -> None:
+@pytest.mark.postgres
+def test_collector_down_then_back(db_urls_both: dict[str, str], tmp_path: Path) -> None:
+    # Both backends side by side (one outage of OUTAGE_S for the two), to keep the suite short.
     rate = 25.0
     n = int(rate * (OUTAGE_S + 8))
-    sensor = _sensor(tmp_path, collector.url, n, rate=rate)
-    sensor.start()
-    time.sleep(3)
-    assert collector.host(sensor.host_id)["record_count"] > 0
-    collector.kill(signal.SIGKILL)
-    down_at = time.monotonic()
-    time.sleep(OUTAGE_S)
-    collector.start()
-    assert time.monotonic() - down_at >= OUTAGE_S
-    assert sensor.wait(120) == 0
-    assert_exact(collector, sensor, n)
-    produced_during_outage = int(rate * OUTAGE_S * 0.9)
-    assert n - 3 * rate > produced_during_outage  # most records were produced while it was down
+    pairs: list[tuple[Collector, Sensor]] = []
+    try:
+        for kind, url in db_urls_both.items():
+            workdir = tmp_path / kind
+            workdir.mkdir(exist_ok=True)
+            collector = Collector(db_url=url, workdir=workdir, admin_token="cw_admin_" + secrets.token_hex(8))
+            collector.start()
+            sensor = _sensor(workdir, collector.url, n, rate=rate)
+            sensor.start()
+            pairs.append((collector, sensor))
+        time.sleep(3)
+        for collector, sensor in pairs:
+            assert collector.host(sensor.host_id)["record_count"] > 0
+            collector.kill(signal.SIGKILL)
+        down_at = time.monotonic()
+        time.sleep(OUTAGE_S)
+        for collector, _ in pairs:
+            collector.start()
+        assert time.monotonic() - down_at >= OUTAGE_S
+        for collector, sensor in pairs:
+            assert sensor.wait(120) == 0
+            assert_exact(collector, sensor, n)
+        assert n - 3 * rate > int(rate * OUTAGE_S * 0.9)  # most records were produced while it was down
+    finally:
+        for collector, sensor in pairs:
+            sensor.kill()
+            collector.kill()
 
 
 def test_sensor_sigkilled_mid_batch_10_times(collector: Collector, proxy: TcpProxy, tmp_path: Path) -> None:
