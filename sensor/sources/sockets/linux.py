@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import socket
 import struct
 from collections.abc import Iterable, Iterator
 
-from sensor.sources.sockets.base import SocketEntry
+from sensor.sources.sockets.base import TCP_STATES, SocketEntry
+from sensor.sources.sockets.sock_diag import SockDiag, SockDiagUnavailable
+
+log = logging.getLogger(__name__)
 
 PROC = "/proc"
 MAX_TABLE_BYTES = 64 * 1024 * 1024  # a host with a million sockets is still readable; beyond, truncate
 
-TCP_STATES: dict[int, str] = {
-    0x01: "ESTABLISHED",
-    0x02: "SYN_SENT",
-    0x03: "SYN_RECV",
-    0x04: "FIN_WAIT1",
-    0x05: "FIN_WAIT2",
-    0x06: "TIME_WAIT",
-    0x07: "CLOSE",
-    0x08: "CLOSE_WAIT",
-    0x09: "LAST_ACK",
-    0x0A: "LISTEN",
-    0x0B: "CLOSING",
-    0x0C: "NEW_SYN_RECV",
-}
 
 TABLES: tuple[tuple[str, str, int], ...] = (
     ("tcp", "tcp", socket.AF_INET),
@@ -169,12 +159,27 @@ def list_sockets() -> list[SocketEntry]:
 
 
 class LinuxTable:
-    """What the socket watcher needs, from /proc."""
+    """What the socket watcher needs: sock_diag (state-filtered in the kernel) when the kernel
+    allows it, else the /proc/net tables; owners from /proc/<pid>/fd."""
 
-    def __init__(self, proc: str = PROC) -> None:
+    def __init__(self, proc: str = PROC, use_sock_diag: bool = True) -> None:
         self.proc = proc
+        self._diag: SockDiag | None = None
+        if use_sock_diag:
+            try:
+                self._diag = SockDiag()
+                self._diag.listeners_and(False)
+            except (SockDiagUnavailable, OSError) as exc:
+                log.info("sock_diag unavailable (%s): reading /proc/net tables", exc)
+                self._diag = None
 
-    def read(self) -> list[SocketEntry]:
+    def read(self, outbound: bool = True) -> list[SocketEntry]:
+        if self._diag is not None:
+            try:
+                return self._diag.listeners_and(outbound)
+            except OSError as exc:
+                log.warning("sock_diag failed (%s): reading /proc/net tables from now on", exc)
+                self._diag = None
         return read_sockets(self.proc)
 
     def owners(self, inodes: set[int]) -> dict[int, int]:

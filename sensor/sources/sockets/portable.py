@@ -50,7 +50,7 @@ def list_sockets() -> list[SocketEntry]:
 class PortableTable:
     """psutil reports owners with every entry, so the lookups are empty."""
 
-    def read(self) -> list[SocketEntry]:
+    def read(self, outbound: bool = True) -> list[SocketEntry]:
         return list_sockets()
 
     def owners(self, inodes: set[int]) -> dict[int, int]:

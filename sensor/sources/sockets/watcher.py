@@ -26,7 +26,8 @@ OUTBOUND_STATES = frozenset({"ESTABLISHED", "SYN_SENT"})
 class SocketTable(Protocol):
     """Per-OS access the watcher needs (``linux.LinuxTable``, ``portable.PortableTable``)."""
 
-    def read(self) -> list[SocketEntry]: ...
+    def read(self, outbound: bool = True) -> list[SocketEntry]:
+        """Listeners (TCP LISTEN, bound UDP) and, when ``outbound``, connected sockets."""
 
     def owners(self, inodes: set[int]) -> dict[int, int]: ...
 
@@ -60,7 +61,7 @@ class SocketWatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._intake: Offer | None = None
-        self.on_listener_change: Callable[[], None] | None = None
+        self.on_listener_change: Callable[[], None] | None = None  # called when an agent listener changes
 
     def start(self, intake: Offer) -> None:
         self._intake = intake
@@ -89,9 +90,10 @@ class SocketWatcher:
         return self.ancestry.resolve(pid) if pid else None
 
     def poll_once(self, initial: bool = False) -> None:
-        entries = self.table.read()
+        agent_pids = self.ancestry.agent_pids()
+        entries = self.table.read(outbound=bool(agent_pids))
         self._diff_listeners(entries, initial)
-        self._diff_agent_connections(entries, initial)
+        self._diff_agent_connections(entries, agent_pids, initial)
 
     def _diff_listeners(self, entries: list[SocketEntry], initial: bool) -> None:
         current = {listener_key(e): e for e in entries
@@ -100,6 +102,7 @@ class SocketWatcher:
         gone_keys = self._listeners.keys() - current.keys()
         wanted = {current[k].inode for k in new_keys if current[k].inode is not None}
         owners = self.table.owners({i for i in wanted if i is not None}) if wanted else {}
+        agent_changed = False
         for key in new_keys:
             e = current[key]
             pid = e.pid if e.pid is not None else (owners.get(e.inode) if e.inode is not None else None)
@@ -108,15 +111,16 @@ class SocketWatcher:
             if not initial:
                 self.counters["listeners_opened"] += 1
                 self._offer(ListenerChanged(e, True, node))
+                agent_changed |= node is not None and node.attribution is not None
         for key in gone_keys:
             e, node = self._listeners.pop(key)
             self.counters["listeners_closed"] += 1
             self._offer(ListenerChanged(e, False, node))
-        if (new_keys or gone_keys) and not initial and self.on_listener_change is not None:
+            agent_changed |= node is not None and node.attribution is not None
+        if agent_changed and self.on_listener_change is not None:
             self.on_listener_change()
 
-    def _diff_agent_connections(self, entries: list[SocketEntry], initial: bool) -> None:
-        agent_pids = self.ancestry.agent_pids()
+    def _diff_agent_connections(self, entries: list[SocketEntry], agent_pids: set[int], initial: bool) -> None:
         if not agent_pids:
             self._connections.clear()
             return

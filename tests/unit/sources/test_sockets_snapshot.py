@@ -110,3 +110,39 @@ def test_decode_address_byte_order() -> None:
 def test_parse_table_skips_malformed_lines() -> None:
     text = "header\n garbage line\n  0: ZZZZ:0050 00000000:0000 0A 0 0 0 0 0 0 1\n"
     assert list(parse_table(text, "tcp", socket.AF_INET)) == []
+
+
+def test_sock_diag_agrees_with_proc_tables(sockets: list[socket.socket]) -> None:
+    from sensor.sources.sockets.linux import read_sockets
+    from sensor.sources.sockets.sock_diag import SockDiag
+
+    srv = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    sockets.append(srv)
+    srv.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    srv.bind(("::ffff:127.0.0.1", 0))
+    srv.listen()
+    cli = socket.create_connection(("127.0.0.1", srv.getsockname()[1]))
+    sockets.append(cli)
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sockets.append(udp)
+    udp.bind(("127.0.0.1", 0))
+    ours = {s.fileno() for s in sockets}
+    assert ours
+    diag = SockDiag()
+    try:
+        with_outbound = diag.listeners_and(True)
+        listeners_only = diag.listeners_and(False)
+    finally:
+        diag.close()
+    proc = read_sockets()
+    wanted_ports = {srv.getsockname()[1], cli.getsockname()[1], udp.getsockname()[1]}
+
+    def key(e: SocketEntry) -> tuple[object, ...]:
+        return (e.protocol, e.family, e.local_ip, e.local_port, e.remote_ip, e.remote_port, e.state, e.uid,
+                e.inode)
+
+    from_proc = {key(e) for e in proc if e.local_port in wanted_ports}
+    from_diag = {key(e) for e in with_outbound if e.local_port in wanted_ports}
+    # listener, client side, server side (queued, not yet accepted), bound UDP
+    assert from_diag == from_proc and len(from_diag) == 4
+    assert {e.state for e in listeners_only if e.local_port in wanted_ports} == {"LISTEN", "NONE"}
