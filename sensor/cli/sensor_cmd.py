@@ -82,3 +82,11 @@ def run_sensor(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     return daemon.run()
+
+
+# Delivery to a collector (spool + shipper): --collector/--enroll-secret/--ca-bundle/--state-dir and its
+# sink. Runs before the JSON-lines builder: with a collector it writes --output itself, with record ids.
+from sensor.delivery import daemon_hooks  # noqa: E402
+
+ARGUMENT_HOOKS.append(daemon_hooks.add_arguments)
+SINK_BUILDERS.insert(0, daemon_hooks.build_sinks)

@@ -52,6 +52,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 import sensor
+from sensor.delivery.settings import CollectorSection
 
 
 class _Section(BaseModel):
@@ -115,6 +116,7 @@ class SensorConfig(_Section):
     files: FileSection = Field(default_factory=FileSection)
     openclaw_state: OpenClawStateSection = Field(default_factory=OpenClawStateSection)
     budget: BudgetSection = Field(default_factory=BudgetSection)
+    collector: CollectorSection = Field(default_factory=CollectorSection)  # docs/collector.md
 
     def rule_paths(self) -> list[Path]:
         if self.sensor.rules:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +61,13 @@ class DeliveryAgent:
             self._stop.clear()
         self.shipper.run(self._stop, drain_and_exit=True)
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 5.0, drain_s: float = 0.0) -> None:
+        """Stop shipping; with ``drain_s``, first give the running shipper that long to empty the spool
+        (whatever is left stays spooled for the next start)."""
+        deadline = time.monotonic() + drain_s
+        while self._thread is not None and len(self.spool) and time.monotonic() < deadline:
+            self.spool.new_data.set()
+            time.sleep(0.05)
         self._stop.set()
         self.spool.new_data.set()
         if self._thread is not None:

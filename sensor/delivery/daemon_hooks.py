@@ -92,7 +92,7 @@ class DeliverySink:
             self.output.flush()
 
     def close(self) -> None:
-        self.agent.stop(timeout=10)
+        self.agent.stop(timeout=10, drain_s=5)
         if self.output is not None:
             self.output.close()
 
