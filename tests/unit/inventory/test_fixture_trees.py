@@ -9,6 +9,7 @@ planted secret in any format.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,8 @@ from sensor.cli.main import main
 from sensor.inventory.scanner import scan_host
 from sensor.schema.inventory import Install
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "openclaw"
+# CLAWWATCH_FIXTURES_DIR: check freshly regenerated trees (make_fixtures.py --out DIR) before committing them
+FIXTURES = Path(os.environ.get("CLAWWATCH_FIXTURES_DIR") or Path(__file__).resolve().parents[2] / "fixtures/openclaw")
 TREES = sorted(p.parent.name for p in FIXTURES.glob("*/expected.json"))
 DEFAULT_GRANTS = {"shell", "filesystem", "browser"}  # granted by OpenClaw's defaults (sandbox off, browser on)
 SALT = b"fixture-salt-0123456789abcdef!!!"
@@ -91,11 +93,13 @@ def test_fixture_tree_inventory(tree_copy: Path) -> None:
     expected_pairs = {(c["kind"], c["path"]) for c in expected.get("credentials", [])}
     extra = {(k, p) for k, p, _ in got} - expected_pairs
     assert not extra, f"credentials not in expected.json: {extra}"
+    # every planted secret inside the state dir is reported (transcripts/logs are not credential stores;
+    # canary files elsewhere in the home, like ~/.ssh keys, are the live sensor's business)
     found_files = {p for _, p, _ in got}
     transcripts = ("sessions/", "transcript", ".jsonl", "logs/", "workspace/")
     for name, files in expected.get("secret_locations", {}).items():
         for file in files:
-            if not any(t in file for t in transcripts):
+            if file.startswith(expected["state_dir"] + "/") and not any(t in file for t in transcripts):
                 assert file in found_files, f"secret {name} in {file} not reported"
 
     persistence = {(p.mechanism, p.name, p.role, p.scope) for p in inst.persistence}
