@@ -500,8 +500,10 @@ class OpenClawHost:
                     client_snap = snapshot(psutil.Process(client.pid))
             self._record_exec_chain(seen)
             time.sleep(0.15)
-        if client.poll() is None:
-            client.kill()
+        if client.poll() is None:  # timed out: end the client and the node processes it spawned
+            with contextlib.suppress(psutil.NoSuchProcess):
+                tree = [psutil.Process(client.pid), *descendants(client.pid)]
+                _terminate(tree, 3.0)
         client.wait()
         for r in readers:
             r.join(5)
