@@ -186,7 +186,8 @@ def _config(cand: _Candidate) -> LoadedConfig | None:
     path = cand.config_path or find_config(cand.state_dir)
     if path is None:
         return None
-    inside = _norm(path.parent).startswith(_norm(cand.state_dir))
+    parent, state = _norm(path.parent), _norm(cand.state_dir)
+    inside = parent == state or parent.startswith(state + os.sep)
     return load_config(path, root=cand.state_dir if inside else path.parent)
 
 
