@@ -9,6 +9,7 @@ and processes partly unreadable).
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -21,6 +22,7 @@ from sensor.daemon.config import SensorConfig
 from sensor.daemon.daemon import SensorDaemon
 from sensor.daemon.engine_stage import RuleStage, load_engine
 from sensor.daemon.intake import Intake
+from sensor.daemon.scan_worker import run_scan
 from sensor.daemon.sinks import Sink
 from sensor.daemon.source import Source
 from sensor.normalizer import Normalizer
@@ -83,10 +85,12 @@ def build_daemon(config: SensorConfig, sinks: Sequence[Sink], extra_homes: Seque
 
     state_source: OpenClawStateSource | None = None
     if config.openclaw_state.enabled:
-        scan_host = _optional("sensor.inventory.scanner", "scan_host")
+        scanner = importlib.util.find_spec("sensor.inventory.scanner") is not None
+        if not scanner:
+            log.warning("sensor.inventory.scanner unavailable: no inventory events")
         changes = _optional("sensor.inventory.changes", "inventory_changes")
         state_source = OpenClawStateSource(
-            scan_host=(lambda hs: scan_host(hs, include_processes=True)) if scan_host else None,
+            scan_host=run_scan if scanner else None,
             inventory_changes=changes,
             homes=lambda: [h for _, h in homes()],
             debounce_s=config.openclaw_state.debounce_s, min_interval_s=config.openclaw_state.min_interval_s,

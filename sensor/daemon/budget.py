@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import time
 from dataclasses import dataclass
 
 import psutil
+
+
+def _malloc_trim() -> None:
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    trim = getattr(ctypes.CDLL(name), "malloc_trim", None)  # glibc only
+    if trim is not None:
+        trim(0)
+
+
+def release_memory() -> None:
+    """Collect garbage and hand freed heap pages back to the OS (glibc ``malloc_trim``), after
+    start-up (rule parsing, first process walk) and after each health report."""
+    gc.collect()
+    try:
+        _malloc_trim()
+    except OSError:
+        pass
 
 
 @dataclass(frozen=True, slots=True)

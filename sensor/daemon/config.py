@@ -35,7 +35,7 @@ Example (all defaults; see docs/sensor.md for the reference)::
     [openclaw_state]
     enabled = true
     debounce_s = 2.0
-    min_interval_s = 10.0      # at most one inventory rescan per this many seconds
+    min_interval_s = 30.0      # at most one inventory rescan per this many seconds
     heartbeat_s = 3600.0
 
     [budget]
@@ -98,7 +98,7 @@ class FileSection(_Section):
 class OpenClawStateSection(_Section):
     enabled: bool = True
     debounce_s: float = Field(default=2.0, ge=0)
-    min_interval_s: float = Field(default=10.0, ge=0)
+    min_interval_s: float = Field(default=30.0, ge=0)
     heartbeat_s: float = Field(default=3600.0, gt=0)
 
 

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sensor.daemon.budget import SelfBudget
+from sensor.daemon.budget import SelfBudget, release_memory
 from sensor.daemon.engine_stage import RuleStage
 from sensor.daemon.intake import Intake
 from sensor.daemon.sinks import LEVEL_SEVERITY, Sink
@@ -72,6 +72,7 @@ class SensorDaemon:
 
     def run(self) -> int:
         self._start_sources()
+        release_memory()
         log.info("sensor running with sources: %s", ", ".join(s.name for s in self.sources))
         next_health = time.monotonic() + self.health_interval_s
         try:
@@ -168,6 +169,7 @@ class SensorDaemon:
         counters = self.health_counters()
         self._emit(RecordKind.health, self.normalizer.health(counters), 0)
         self._flush()
+        release_memory()
 
     def _set_slowdown(self, factor: float) -> None:
         self._slowdown = factor

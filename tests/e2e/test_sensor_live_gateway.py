@@ -49,7 +49,7 @@ def sensor_factory(tmp_path: Path) -> Iterator[Any]:
     def make(homes: list[Path]) -> SensorProcess:
         s = SensorProcess(tmp_path / f"sensor{len(started)}", homes,
                           config="health_interval_s = 5.0\n"
-                          "[openclaw_state]\ndebounce_s = 1.0\n", rules=E2E_RULES)
+                          "[openclaw_state]\ndebounce_s = 1.0\nmin_interval_s = 30.0\n", rules=E2E_RULES)
         started.append(s)
         return s
 

@@ -21,12 +21,20 @@ from typing import Any
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from sensor.openclaw.names import CONFIG_FILE_NAMES
 from sensor.schema import ScanReport
 from sensor.sources.observations import InventoryChanged, InventorySnapshot, Offer
 from sensor.sources.openclaw_state.base import ScanHost
 from sensor.sources.openclaw_state.watch_dirs import is_state_dir_name, watch_dirs
 
 log = logging.getLogger(__name__)
+
+# Names in a state dir whose change can change the inventory (config and its backups, credential
+# stores, agents, env and approvals files, service launchers); anything else there is ignored.
+STATE_DIR_RELEVANT: tuple[str, ...] = (
+    *CONFIG_FILE_NAMES, "credentials", "agents", ".env", "secrets.json", "exec-approvals.json",
+    "gateway.", "node.cmd", "service-env", "npm", "tools",
+)
 
 
 def change_fields(change: Any) -> dict[str, Any]:
@@ -57,8 +65,12 @@ class _Handler(FileSystemEventHandler):
             return
         path = event.src_path if isinstance(event.src_path, str) else event.src_path.decode()
         parent = str(Path(path).parent)
-        if self.roles.get(parent) == "home" and not is_state_dir_name(Path(path).name):
+        name = Path(path).name
+        role = self.roles.get(parent)
+        if role == "home" and not is_state_dir_name(name):
             return
+        if role == "state" and not name.startswith(STATE_DIR_RELEVANT):
+            return  # caches, logs, sqlite journals: the gateway writes them all the time
         self.poke()
 
 
@@ -67,7 +79,7 @@ class OpenClawStateSource:
 
     def __init__(self, *, scan_host: ScanHost | None, inventory_changes: Callable[..., list[Any]] | None,
                  homes: Callable[[], Sequence[Path]], debounce_s: float = 2.0,
-                 min_interval_s: float = 10.0, heartbeat_s: float = 3600.0) -> None:
+                 min_interval_s: float = 30.0, heartbeat_s: float = 3600.0) -> None:
         self.scan_host = scan_host
         self.inventory_changes = inventory_changes
         self.homes = homes

@@ -1,0 +1,118 @@
+"""Steady-state cost of the live sensor daemon on this machine (acceptance 5 of the sensor issue).
+
+Starts 500 extra idle processes, then the daemon (`python -m sensor.daemon run`, default config,
+bundled detections when present, JSON-lines output to a temp file), lets it settle, and measures it
+from outside over 60 s: CPU time of its PID (user+system, psutil) as a share of one core, and RSS
+sampled every second. Targets: <= 0.5 % of one core, <= 60 MB RSS. Also prints the RSS of the
+same daemon started through the full `clawwatch` dispatcher, which imports every command.
+
+    .venv/bin/python tests/benchmarks/bench_sensor_idle.py [--seconds 60] [--idle 500] [--settle 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[2]
+CPU_TARGET_PCT = 0.5
+RSS_TARGET_MB = 60.0
+
+
+def start_idle(n: int) -> list[subprocess.Popen[bytes]]:
+    return [subprocess.Popen(["/bin/sleep", "3600"], stdin=subprocess.DEVNULL) for _ in range(n)]
+
+
+def start_daemon(argv: list[str], workdir: Path) -> subprocess.Popen[bytes]:
+    log = (workdir / "sensor.log").open("wb")
+    proc = subprocess.Popen([*argv, "run", "--output", str(workdir / "out.jsonl")],
+                            stdout=subprocess.DEVNULL, stderr=log, cwd=REPO)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if b"sensor running" in (workdir / "sensor.log").read_bytes():
+            return proc
+        if proc.poll() is not None:
+            raise SystemExit(f"daemon exited: {(workdir / 'sensor.log').read_text()}")
+        time.sleep(0.1)
+    raise SystemExit("daemon did not start in 120 s")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def measure(pid: int, seconds: float) -> tuple[float, float, float]:
+    """(cpu % of one core, mean RSS MB, max RSS MB) over ``seconds``."""
+    p = psutil.Process(pid)
+    t0, c0 = time.monotonic(), sum(p.cpu_times()[:2])
+    rss: list[float] = []
+    while time.monotonic() - t0 < seconds:
+        rss.append(p.memory_info().rss / 2**20)
+        time.sleep(1.0)
+    elapsed, used = time.monotonic() - t0, sum(p.cpu_times()[:2]) - c0
+    return 100.0 * used / elapsed, sum(rss) / len(rss), max(rss)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--idle", type=int, default=500)
+    ap.add_argument("--settle", type=float, default=15.0)
+    args = ap.parse_args()
+    print(f"host: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, "
+          f"{len(psutil.pids())} processes before the idle set; root={os.geteuid() == 0}")
+    idle = start_idle(args.idle)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-sensor-") as tmp:
+            work = Path(tmp)
+            daemon = start_daemon([sys.executable, "-m", "sensor.daemon"], work)
+            try:
+                time.sleep(args.settle)
+                cpu, rss_mean, rss_max = measure(daemon.pid, args.seconds)
+            finally:
+                stop(daemon)
+            lines = (work / "out.jsonl").read_bytes().count(b"\n")
+            full = work / "full"
+            full.mkdir()
+            clawwatch = REPO / ".venv" / "bin" / "clawwatch"
+            dispatcher = start_daemon([str(clawwatch), "sensor"], full) if clawwatch.exists() else None
+            dispatcher_rss = None
+            if dispatcher is not None:
+                try:
+                    time.sleep(args.settle)
+                    dispatcher_rss = psutil.Process(dispatcher.pid).memory_info().rss / 2**20
+                finally:
+                    stop(dispatcher)
+    finally:
+        for p in idle:
+            p.kill()
+        for p in idle:
+            p.wait()
+    print(f"daemon (python -m sensor.daemon), {args.idle} extra idle processes, {args.seconds:.0f} s "
+          f"after {args.settle:.0f} s settle; {lines} records written")
+    print(f"  cpu: {cpu:.3f} % of one core   target <= {CPU_TARGET_PCT} %   ratio {cpu / CPU_TARGET_PCT:.2f}")
+    print(f"  rss: mean {rss_mean:.1f} MB, max {rss_max:.1f} MB   target <= {RSS_TARGET_MB:.0f} MB   "
+          f"ratio {rss_max / RSS_TARGET_MB:.2f}")
+    if dispatcher_rss is not None:
+        print(f"  rss via `clawwatch sensor run` (dispatcher imports every command): {dispatcher_rss:.1f} MB")
+    ok = cpu <= CPU_TARGET_PCT and rss_max <= RSS_TARGET_MB
+    print("  result:", "within targets" if ok else "OVER TARGET")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
