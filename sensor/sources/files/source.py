@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 
 MAX_WATCHED_DIRS = 4096
 GUESSES_PER_SECOND = 50.0
+RETRY_AFTER_S = 0.5  # a reader not yet in the ancestry cache is looked up again after this
+MAX_DEFERRED = 10_000
 OWN_STORE_PREFIX = "openclaw_"  # kinds of OpenClaw's own stores (catalogue.STATE_DIR_ENTRIES)
 
 Home = tuple[str | None, Path]  # (owner user name, directory)
@@ -63,6 +66,7 @@ class FileAccessSource:
         self._thread: threading.Thread | None = None
         self._intake: Offer | None = None
         self._guesses = TokenBucket(GUESSES_PER_SECOND)
+        self._deferred: list[tuple[float, str, str, str | None, int]] = []
 
     @property
     def degraded(self) -> str | None:
@@ -89,16 +93,22 @@ class FileAccessSource:
         self._rescan_now.set()
 
     def _loop(self) -> None:
+        next_rescan = time.monotonic() + self.rescan_interval
         while not self._stop.is_set():
-            self._rescan_now.wait(self.rescan_interval)
+            self._rescan_now.wait(RETRY_AFTER_S / 2)
+            self._retry_deferred()
+            if not self._rescan_now.is_set() and time.monotonic() < next_rescan:
+                continue
             self._rescan_now.clear()
             if self._stop.is_set():
-                return
+                break
+            next_rescan = time.monotonic() + self.rescan_interval
             try:
                 self.rescan()
             except Exception:
                 self.counters["rescan_errors"] += 1
                 log.exception("credential catalogue rescan failed")
+        self._retry_deferred(final=True)
 
     def watch_targets(self) -> list[WatchDir]:
         targets: list[WatchDir] = []
@@ -146,17 +156,46 @@ class FileAccessSource:
         self.counters["opens"] += 1
         if pid is not None:
             node = self.ancestry.resolve(pid)
+            if node is None:
+                # reaped before we looked, and the process source has not caught up with its
+                # fork/exec yet: ask the ancestry cache again shortly
+                self._defer(path, kind, target.owner, pid)
+                return
             confidence = "exact"
         else:
             node = self._guess_reader(path)
             confidence = "best-effort"
+        self._report(path, kind, target.owner, node, pid=pid, confidence=confidence)
+
+    def _defer(self, path: str, kind: str, owner: str | None, pid: int) -> None:
+        with self._lock:
+            if len(self._deferred) >= MAX_DEFERRED:
+                self.counters["deferred_dropped"] += 1
+                resolved = None
+            else:
+                self._deferred.append((time.monotonic(), path, kind, owner, pid))
+                self.counters["deferred"] += 1
+                return
+        self._report(path, kind, owner, resolved, pid=pid, confidence="exact")
+
+    def _retry_deferred(self, final: bool = False) -> None:
+        now = time.monotonic()
+        with self._lock:
+            due = [d for d in self._deferred if final or now - d[0] >= RETRY_AFTER_S]
+            self._deferred = [d for d in self._deferred if d not in due]
+        for _t, path, kind, owner, pid in due:
+            node = self.ancestry.resolve(pid)
+            self.counters["deferred_resolved" if node is not None else "deferred_unresolved"] += 1
+            self._report(path, kind, owner, node, pid=pid, confidence="exact")
+
+    def _report(self, path: str, kind: str, owner: str | None, node: ProcessNode | None, *,
+                pid: int | None, confidence: str) -> None:
         if kind.startswith(OWN_STORE_PREFIX) and node is not None and node.attribution is not None \
                 and node.attribution.is_agent:
             self.counters["agent_own_store_opens"] += 1  # OpenClaw using its own state: expected
             return
         if self._intake is not None:
-            self._intake.offer(FileOpened(path, kind, target.owner, node, pid if node is None else node.pid,
-                                          confidence))
+            self._intake.offer(FileOpened(path, kind, owner, node, pid if node is None else node.pid, confidence))
 
     def _guess_reader(self, path: str) -> ProcessNode | None:
         if not self._guesses.take():

@@ -72,6 +72,7 @@ class ProcessSource:
         info = self.reader.read(pid)
         if info is None:
             self.counters["exited_before_read"] += 1
+            self.ancestry.resolve(pid)  # a thin node from the fork notification keeps its ancestry
             return
         self._report(info, origin)
         with self._lock:

@@ -183,3 +183,25 @@ def test_no_secret_value_in_observations(home: Path, collector: Collector) -> No
 
 def test_os_user_is_not_required(home: Path) -> None:
     assert os.access(home, os.R_OK)
+
+
+@pytest.mark.root
+def test_reader_reaped_before_lookup_is_attributed_from_fork_record(home: Path, collector: Collector) -> None:
+    """A reader gone from /proc when its open is handled: the open waits for the process source
+    (here: the fork notification it would have recorded) instead of being reported without a reader."""
+    needs_root()
+    from sensor.sources.files.fanotify import FanotifyBackend
+
+    cache = AncestryCache(ProcReader())
+    source = _source(FanotifyBackend(), home, cache)
+    source.start(collector)
+    try:
+        key = home / ".ssh" / "id_ed25519"
+        proc = subprocess.Popen(["/bin/cat", str(key)], stdout=subprocess.DEVNULL)
+        proc.wait()  # reaped: /proc/<pid> is gone before the source looks
+        cache.note_fork(proc.pid, os.getpid())  # what the netlink trigger reports, possibly late
+        obs = collector.wait_for(lambda o: isinstance(o, FileOpened) and o.path == str(key))
+        assert isinstance(obs, FileOpened) and obs.pid == proc.pid
+        assert obs.node is not None and obs.node.info.ppid == os.getpid()
+    finally:
+        source.stop()
