@@ -119,10 +119,17 @@ def list_hosts(conn: Connection, filt: HostFilter,
     where = _host_where(filt, now)
     columns = {"hostname": fh.c.hostname, "last_seen": hosts.c.last_seen, "installs": fh.c.installs,
                "max_severity": fh.c.max_severity, "inventory_at": fh.c.inventory_at}
-    query = (_host_select().where(*where).order_by(*_order(filt.sort, columns, fh.c.host_id))
-             .limit(filt.limit).offset(filt.offset))
-    rows = [_host_row(row, now, filt.stale_minutes) for row in conn.execute(query)]
-    needs_hosts = filt.stale is not None or filt.last_seen_after or filt.last_seen_before
+    needs_hosts = filt.stale is not None or bool(filt.last_seen_after or filt.last_seen_before)
+    base = fh.join(hosts, hosts.c.host_id == fh.c.host_id) if needs_hosts or "last_seen" in filt.sort else fh
+    # Page the ids first (narrow, index-ordered), then fetch the page's rows: a deep OFFSET then skips
+    # index entries instead of joined rows.
+    page_ids = [str(row[0]) for row in conn.execute(
+        select(fh.c.host_id).select_from(base).where(*where)
+        .order_by(*_order(filt.sort, columns, fh.c.host_id)).limit(filt.limit).offset(filt.offset))]
+    position = {host_id: index for index, host_id in enumerate(page_ids)}
+    fetched: Any = conn.execute(_host_select().where(fh.c.host_id.in_(page_ids))) if page_ids else []
+    rows = sorted((_host_row(row, now, filt.stale_minutes) for row in fetched),
+                  key=lambda row: position[row["host_id"]])
     counted = fh.join(hosts, hosts.c.host_id == fh.c.host_id) if needs_hosts else fh
     total_query = select(func.count()).select_from(counted).where(*where)
     total = int(conn.execute(total_query).scalar_one())

@@ -46,7 +46,7 @@ fleet_hosts = Table(
     Column("max_severity", SmallInteger, nullable=False, default=0),
     Column("findings", Integer, nullable=False, default=0),
 )
-Index("cw_fleet_hosts_hostname", fleet_hosts.c.hostname)
+Index("cw_fleet_hosts_hostname", fleet_hosts.c.hostname, fleet_hosts.c.host_id)
 Index("cw_fleet_hosts_exposed", fleet_hosts.c.exposed, fleet_hosts.c.hostname)
 
 fleet_installs = Table(
