@@ -1,8 +1,9 @@
 """Sockets source: diffs snapshots into listener opened/closed and agent-tree outbound connections.
 
-Each poll reads the socket tables without owners (cheap). Owners are looked up only for sockets
-that are new: new listeners (any process) and sockets held by processes of an OpenClaw tree (the
-ancestry cache knows which PIDs those are), so an idle host costs four small file reads per poll.
+Each poll reads the socket tables without owners (cheap: netlink sock_diag, state-filtered). Owners
+are looked up only for sockets that are new since the last poll: new listeners (any process), and
+new connected sockets, matched against the fds of the processes of OpenClaw trees (the ancestry
+cache knows which PIDs those are). An idle host costs a few small netlink dumps per poll.
 Listeners present when the sensor starts are recorded silently; a later close is still reported.
 """
 
@@ -58,6 +59,7 @@ class SocketWatcher:
         self.degraded: str | None = None
         self._listeners: dict[ListenerKey, tuple[SocketEntry, ProcessNode | None]] = {}
         self._connections: set[tuple[str, str, int, str | None, int | None, int | None]] = set()
+        self._outbound_inodes: set[int] = set()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._intake: Offer | None = None
@@ -123,21 +125,32 @@ class SocketWatcher:
     def _diff_agent_connections(self, entries: list[SocketEntry], agent_pids: set[int], initial: bool) -> None:
         if not agent_pids:
             self._connections.clear()
+            self._outbound_inodes = set()
             return
-        inode_pid = self.table.inodes_of(agent_pids)
         listening_ports = {e.local_port for e in entries if e.is_listener}
+        outbound = [e for e in entries if e.remote_ip is not None and e.local_port not in listening_ports
+                    and (e.protocol != "tcp" or e.state in OUTBOUND_STATES)]
+        inodes = {e.inode for e in outbound if e.inode is not None}
+        new_inodes = inodes - self._outbound_inodes
+        self._outbound_inodes = inodes
+        # owners are only looked up when a connected socket appeared since the last poll
+        inode_pid = self.table.inodes_of(agent_pids) if new_inodes else {}
         seen: set[tuple[str, str, int, str | None, int | None, int | None]] = set()
-        for e in entries:
-            if e.remote_ip is None or (e.state not in OUTBOUND_STATES and e.protocol == "tcp"):
-                continue
-            pid = e.pid if e.pid is not None else (inode_pid.get(e.inode) if e.inode is not None else None)
-            if pid is None or pid not in agent_pids or e.local_port in listening_ports:
-                continue  # not an agent socket, or an accepted inbound connection
+        for e in outbound:
             key = connection_key(e)
-            seen.add(key)
-            if key in self._connections or initial:
+            if key in self._connections:
+                seen.add(key)
                 continue
-            node = self._node(pid)
+            if e.pid is not None:
+                pid: int | None = e.pid
+            elif e.inode in new_inodes:
+                pid = inode_pid.get(e.inode)
+            else:
+                continue  # looked at when it was new: not an agent's
+            if pid is None or pid not in agent_pids:
+                continue
+            seen.add(key)
+            node = self._node(pid) if not initial else None
             if node is None:
                 continue
             self.counters["agent_connections"] += 1
