@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.integration.collector.processes import ENROLL_SECRET, Collector
 
-EXAMPLES = 25
+EXAMPLES = 10
 
 
 def _exercise(operation: Any, token: str, failures: list[str]) -> None:
