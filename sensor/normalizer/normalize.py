@@ -116,6 +116,7 @@ class Normalizer:
             "CommandLine": exec_cmdline,
             "CurrentDirectory": info.cwd,
             "User": user_name(info.uid),
+            "ParentProcessId": info.ppid,
         }
         if live_cmdline and self.current_cmdline is not None and node.exited_at is None:
             now = self.current_cmdline(info.pid)

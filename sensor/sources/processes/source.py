@@ -71,8 +71,13 @@ class ProcessSource:
         self.counters["execs"] += 1
         info = self.reader.read(pid)
         if info is None:
+            # gone before /proc could be read: report what the fork notification told us (PID,
+            # parent, and so the agent tree), without image or command line
             self.counters["exited_before_read"] += 1
-            self.ancestry.resolve(pid)  # a thin node from the fork notification keeps its ancestry
+            node = self.ancestry.resolve(pid)
+            if node is not None and self._intake is not None:
+                parent = self.ancestry.get(node.info.ppid) if node.info.ppid else None
+                self._intake.offer(ProcessStarted(node, parent, origin))
             return
         self._report(info, origin)
         with self._lock:
