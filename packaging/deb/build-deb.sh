@@ -34,6 +34,7 @@ install -D -m 0644 "$here/lintian-overrides" "$root/usr/share/lintian/overrides/
 # umask-dependent build tree).
 find "$root" -type d -exec chmod 0755 {} +
 find "$root/usr/lib/clawwatch" -type f -exec chmod 0644 {} +
+install -m 0755 "$linux/clawwatch-launch" "$root/usr/lib/clawwatch/clawwatch-launch"
 chmod 0755 "$root/usr/lib/clawwatch/clawwatch"
 find "$root/usr/lib/clawwatch" -type f -name '*.so*' -exec chmod 0644 {} +
 

@@ -6,11 +6,15 @@ in CI (env CI=true) it fails, because the CI setup installs them.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,3 +87,47 @@ def dpkg_root(tmp_path: Path) -> Iterator[Path]:
         (root / "var" / "lib" / "dpkg" / sub).mkdir(parents=True)
     (root / "var" / "lib" / "dpkg" / "status").touch()
     yield root
+
+
+def run_sensor_until_alert(argv: list[str], env: dict[str, str], out: Path,
+                           timeout: float = 120) -> tuple[int, list[dict[str, Any]], str]:
+    """Start a sensor writing JSON lines to ``out``; once an alert appears (or ``timeout``), stop it by
+    PID with SIGTERM. Returns (exit code, alerts, log tail)."""
+    proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    alerts: list[dict[str, Any]] = []
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and proc.poll() is None and not alerts:
+            time.sleep(0.5)
+            if out.exists():
+                records = [json.loads(line) for line in out.read_text().splitlines() if line.endswith("}")]
+                alerts = [r for r in records if r.get("kind") == "alert"]
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
+        try:
+            rc = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
+    log = proc.stdout.read() if proc.stdout else ""
+    return rc, alerts, log[-3000:]
+
+
+def legacy_clawdbot_home(home: Path) -> Path:
+    """A small hand-made home: legacy Clawdbot state (LAN bind, exec full, fake tokens) and a truncated
+    openclaw.json that must become a parse-error finding."""
+    state = home / ".clawdbot"
+    state.mkdir(parents=True)
+    (state / "clawdbot.json").write_text(
+        "// JSON5, as OpenClaw writes it\n"
+        "{ gateway: { bind: 'lan', port: 18789, auth: { mode: 'token', token: 'FAKE-0123456789abcdef' } },\n"
+        "  tools: { exec: { host: 'gateway', security: 'full' } }, }\n")
+    (state / "credentials").mkdir()
+    (state / "credentials" / "oauth.json").write_text('{"anthropic": {"refresh": "FAKE-refresh-token"}}')
+    broken = home / ".openclaw"
+    broken.mkdir()
+    (broken / "openclaw.json").write_text("{ gateway: { bind: 'lan', ")  # truncated: must become a finding
+    return home

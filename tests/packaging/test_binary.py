@@ -8,16 +8,12 @@ Clawdbot naming and a config that does not parse.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.packaging.conftest import REPO, clean_env, run
+from tests.packaging.conftest import REPO, clean_env, legacy_clawdbot_home, run, run_sensor_until_alert
 from tests.support.openclaw_host import Grants
 
 VENV_CLAWWATCH = REPO / ".venv" / "bin" / "clawwatch"
@@ -38,21 +34,6 @@ def scan(exe: Path, home: Path, salt: Path, *extra: str) -> tuple[int, dict[str,
     report = json.loads(done.stdout)
     report["host"].pop("scanned_at")  # the only field that differs between two runs
     return done.returncode, report
-
-
-def legacy_clawdbot_home(home: Path) -> Path:
-    state = home / ".clawdbot"
-    state.mkdir(parents=True)
-    (state / "clawdbot.json").write_text(
-        "// JSON5, as OpenClaw writes it\n"
-        "{ gateway: { bind: 'lan', port: 18789, auth: { mode: 'token', token: 'FAKE-0123456789abcdef' } },\n"
-        "  tools: { exec: { host: 'gateway', security: 'full' } }, }\n")
-    (state / "credentials").mkdir()
-    (state / "credentials" / "oauth.json").write_text('{"anthropic": {"refresh": "FAKE-refresh-token"}}')
-    broken = home / ".openclaw"
-    broken.mkdir()
-    (broken / "openclaw.json").write_text("{ gateway: { bind: 'lan', ")  # truncated: must become a finding
-    return home
 
 
 def test_binary_version_matches_the_package(built_binary: Path, tmp_path: Path) -> None:
@@ -116,28 +97,9 @@ def test_frozen_sensor_loads_bundled_rules_and_raises_an_alert(built_binary: Pat
     out = tmp_path / "events.jsonl"
     argv = [str(onedir), "sensor", "run", "--config", str(REPO / "packaging" / "linux" / "sensor.toml"),
             "--home", str(home), "--output", str(out)]
-    proc = subprocess.Popen(argv, env=binary_env(home), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    alerts: list[dict[str, Any]] = []
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None and not alerts:
-            time.sleep(0.5)
-            if out.exists():
-                records = [json.loads(line) for line in out.read_text().splitlines() if line.endswith("}")]
-                alerts = [r for r in records if r.get("kind") == "alert"]
-    finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
-        try:
-            rc = proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-            raise
-    log = proc.stdout.read() if proc.stdout else ""
-    assert alerts, f"no alert from the frozen sensor; its log:\n{log[-3000:]}"
-    assert rc == 0, log[-3000:]
+    rc, alerts, log = run_sensor_until_alert(argv, binary_env(home), out)
+    assert alerts, f"no alert from the frozen sensor; its log:\n{log}"
+    assert rc == 0, log
     assert any(a["body"].get("rule_id") for a in alerts)
     assert "FAKE-0123456789abcdef" not in out.read_text()
 

@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.conftest import PACKAGING, clean_env, require_tool, run
+from tests.packaging.conftest import (
+    PACKAGING,
+    clean_env,
+    legacy_clawdbot_home,
+    require_tool,
+    run,
+    run_sensor_until_alert,
+)
 
 UNIT = "clawwatch-sensor.service"
 UNIT_PATH = Path("lib/systemd/system") / UNIT
@@ -186,3 +193,21 @@ def test_enrollment_value_that_systemd_would_misread_is_refused_not_printed(buil
     text = (dpkg_root / "etc/clawwatch/enroll.env").read_text()
     assert "CLAWWATCH_ENROLL_SECRET=\n" in text and bad not in text
     assert "CLAWWATCH_COLLECTOR=https://127.0.0.1:8443\n" in text
+
+
+def test_installed_service_entry_point_runs_the_sensor(built_deb: Path, dpkg_root: Path, tmp_path: Path) -> None:
+    """The unit's ExecStart (the launcher) with the installed config and the stripped, RUNPATH-less bundle
+    runs the live sensor until its first alert; no collector configured, so no --collector flag."""
+    dpkg(dpkg_root, "-i", str(built_deb))
+    unit = (dpkg_root / UNIT_PATH).read_text()
+    assert "ExecStart=/usr/lib/clawwatch/clawwatch-launch\n" in unit
+    launcher = dpkg_root / "usr/lib/clawwatch/clawwatch-launch"
+    assert mode(launcher) == 0o755
+    home = legacy_clawdbot_home(tmp_path / "home")
+    out = tmp_path / "events.jsonl"
+    env = clean_env(CLAWWATCH_CONFIG=str(dpkg_root / "etc/clawwatch/sensor.toml"),
+                    CLAWWATCH_STATE_DIR=str(dpkg_root / "var/lib/clawwatch"), PATH="/usr/bin:/bin",
+                    HOME=str(home))
+    rc, alerts, log = run_sensor_until_alert([str(launcher), "--home", str(home), "--output", str(out)], env, out)
+    assert alerts, f"no alert from the installed sensor; its log:\n{log}"
+    assert rc == 0, log

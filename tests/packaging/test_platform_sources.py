@@ -15,7 +15,8 @@ from tests.packaging.conftest import PACKAGING, REPO, require_tool, run
 MACOS = PACKAGING / "macos"
 WINDOWS = PACKAGING / "windows"
 ENROLL_VARS = {"CLAWWATCH_COLLECTOR", "CLAWWATCH_ENROLL_SECRET", "CLAWWATCH_CA_BUNDLE"}
-SH_SCRIPTS = [MACOS / "clawwatch-launch", MACOS / "scripts" / "preinstall", MACOS / "scripts" / "postinstall",
+SH_SCRIPTS = [PACKAGING / "linux" / "clawwatch-launch", MACOS / "clawwatch-launch",
+              MACOS / "scripts" / "preinstall", MACOS / "scripts" / "postinstall",
               MACOS / "uninstall.sh", MACOS / "build-pkg.sh", PACKAGING / "deb" / "postinst",
               PACKAGING / "deb" / "prerm", PACKAGING / "deb" / "postrm"]
 BASH_SCRIPTS = [PACKAGING / "binary" / "build.sh", PACKAGING / "deb" / "build-deb.sh",
@@ -102,6 +103,7 @@ def test_wix_source_is_well_formed_and_names_existing_files() -> None:
 def test_every_platform_uses_the_same_enrollment_variables() -> None:
     pattern = re.compile(r"CLAWWATCH_[A-Z_]+")
     files = [PACKAGING / "linux" / "enroll.env", PACKAGING / "deb" / "postinst", MACOS / "clawwatch-launch",
+             PACKAGING / "linux" / "clawwatch-launch",
              MACOS / "scripts" / "postinstall", WINDOWS / "install.ps1"]
     for path in files:
         found = set(pattern.findall(path.read_text()))
