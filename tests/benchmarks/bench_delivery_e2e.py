@@ -8,9 +8,13 @@ A real collector (SQLite, temp dir) and ``clawwatch sensor run --collector URL``
 run throughout; then N times: a real gateway starts under a scratch HOME (onboarded by the harness in
 tests/support/openclaw_host.py), and we wait until the collector has stored the alert "OpenClaw process
 opened a listening socket" for that gateway PID. Per run:
-  gateway ready -> stored   (wall clock when the harness saw the gateway answer -> collector received_at)
-  sensor event  -> stored   (the event's UtcTime -> collector received_at)
-Prints p50/p95/max of each; target p95 <= 2 s.
+  stored - gateway ready  (collector received_at minus the wall clock when the harness saw the gateway
+                           answer /health; negative = stored before the gateway even answered)
+  sensor event -> stored  (the listening-socket event's UtcTime -> collector received_at: detection
+                           output through spool, shipper, HTTP, ingest, commit)
+  gateway exec -> stored  (the gateway process's start time -> received_at; includes the gateway's own
+                           boot until it listens, which is OpenClaw's time, not ours)
+Prints p50/p95/max of each; target p95 <= 2 s for "stored - gateway ready".
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 
 import orjson
+import psutil
 from sqlalchemy import create_engine, text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -74,6 +79,7 @@ def main() -> int:
         return 0
     ready_to_stored: list[float] = []
     event_to_stored: list[float] = []
+    exec_to_stored: list[float] = []
     with tempfile.TemporaryDirectory(prefix="cw-e2e-bench-") as tmp_name:
         tmp = Path(tmp_name)
         collector = Collector(db_url=f"sqlite:///{tmp / 'collector.db'}", workdir=tmp,
@@ -101,6 +107,7 @@ def main() -> int:
                     host.start_gateway()
                     ready = time.time()
                     assert host.gateway_pid is not None
+                    started = psutil.Process(host.gateway_pid).create_time()
                     found = None
                     deadline = time.monotonic() + 60
                     while found is None and time.monotonic() < deadline:
@@ -114,8 +121,10 @@ def main() -> int:
                     event = alert.get("event") or {}
                     ready_to_stored.append(received_at - ready)
                     event_to_stored.append(received_at - _ts(str(event.get("UtcTime") or alert["UtcTime"])))
-                    print(f"  run {i + 1}: gateway ready -> stored {ready_to_stored[-1] * 1000:.0f} ms, "
-                          f"sensor event -> stored {event_to_stored[-1] * 1000:.0f} ms")
+                    exec_to_stored.append(received_at - started)
+                    print(f"  run {i + 1}: stored - gateway ready {ready_to_stored[-1] * 1000:.0f} ms, "
+                          f"sensor event -> stored {event_to_stored[-1] * 1000:.0f} ms, "
+                          f"gateway exec -> stored {exec_to_stored[-1] * 1000:.0f} ms")
                 finally:
                     host.stop()
         finally:
@@ -125,11 +134,13 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 sensor.kill()
             collector.kill()
-    for name, values in (("gateway ready -> stored", ready_to_stored),
-                         ("sensor event -> stored", event_to_stored)):
+    for name, values in (("stored - gateway ready", ready_to_stored),
+                         ("sensor event -> stored", event_to_stored),
+                         ("gateway exec -> stored", exec_to_stored)):
         if values:
             print(f"{name}: p50 {statistics.median(values) * 1000:.0f} ms, p95 {_pct(values, 0.95) * 1000:.0f} ms, "
-                  f"max {max(values) * 1000:.0f} ms over {len(values)} gateway starts (target p95 <= 2000 ms)")
+                  f"max {max(values) * 1000:.0f} ms over {len(values)} gateway starts")
+    print("target: p95 of 'stored - gateway ready' <= 2000 ms")
     return 0 if ready_to_stored and _pct(ready_to_stored, 0.95) <= 2.0 else 1
 
 
