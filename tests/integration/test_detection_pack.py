@@ -211,13 +211,20 @@ def test_benign_baseline_raises_no_alert() -> None:
     print(f"\nbaseline: {len(events)} events, {len(alerts)} alerts")
 
 
-def test_real_gateway_recording_raises_exactly_the_expected_alerts() -> None:
-    expected = yaml.safe_load((RECORDINGS / "positive.expected.yml").read_text())["expected"]
-    alerts = _matches("positive.events.jsonl")
+@pytest.mark.parametrize("expected_file", sorted(RECORDINGS.glob("*.expected.yml")), ids=lambda p: p.name)
+def test_real_gateway_recording_raises_exactly_the_expected_alerts(expected_file: Path) -> None:
+    spec = yaml.safe_load(expected_file.read_text())
+    expected = spec["expected"]
+    alerts = _matches(spec["recording"])
     fired = Counter(a["rule"] for a in alerts)
     assert set(fired) == set(expected), {"missing": set(expected) - set(fired),
                                          "unexpected": set(fired) - set(expected)}
-    print(f"\npositive: {len(alerts)} alerts from {len(fired)} rules: {dict(fired)}")
+    print(f"\n{spec['recording']}: {len(alerts)} alerts from {len(fired)} rules: {dict(fired)}")
+
+
+def test_both_openclaw_builds_are_recorded() -> None:
+    names = {p.name for p in RECORDINGS.glob("*.expected.yml")}
+    assert {"positive.expected.yml", "positive-2026.2.expected.yml"} <= names
 
 
 # ---- docs -------------------------------------------------------------------------------------
