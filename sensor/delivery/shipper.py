@@ -217,7 +217,10 @@ class Shipper:
         if status in (429, 503):
             hint = parse_retry_after(resp.headers.get("Retry-After"))
             self.stats.failures += 1
-            self.stats.last_error = f"HTTP {status} {code}"
+            message = f"collector answered HTTP {status} {code}; waiting as its Retry-After asks"
+            if message != self.stats.last_error:
+                log.warning("%s", message)
+            self.stats.last_error = message
             self.wait_hint = hint if hint is not None else self.backoff.next_delay()
             return Outcome.throttled
         return self._fail(f"collector answered HTTP {status} {code}")

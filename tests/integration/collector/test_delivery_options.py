@@ -62,15 +62,18 @@ def test_retry_after_and_reenrollment(db_url: str, tmp_path: Path, collector_fac
                           extra=["--host-rate", "300", "--host-burst", "300"])
     collector_factory.append(collector)
     collector.start()
-    sensor = Sensor(state_dir=tmp_path / "s", collector_url=collector.url, until_seq=1500, rate=300,
+    sensor = Sensor(state_dir=tmp_path / "s", collector_url=collector.url, until_seq=1500, rate=0,
                     extra=["--batch-records", "300"])
+    started = time.monotonic()
     sensor.start()
-    time.sleep(2)
+    time.sleep(1.5)
     revoked = collector.api("POST", f"/api/v1/admin/hosts/{sensor.host_id}/revoke", collector.admin_token)
     assert revoked.status_code == 200
     assert sensor.wait(120) == 0
     _exact(collector, sensor, 1500)
+    assert time.monotonic() - started >= 1500 / 300 - 1.5, "the host rate limit was not honoured"
     log = sensor.log.read_text()
+    assert "HTTP 429 rate_limited" in log
     assert "enrolling again" in log or "refused our credential" in log
 
 
