@@ -246,7 +246,7 @@ def host_detail(conn: Connection, host_id: str, stale_minutes: int = 15,
     fleet = conn.execute(_host_select().where(fh.c.host_id == host_id)).first()
     detail: dict[str, Any] = {
         "host_id": host_id,
-        "hostname": base.hostname,
+        "hostname": fleet.hostname if fleet else base.hostname,  # what the host reports; else enrollment's
         "sensor_version": base.sensor_version,
         "enrolled_at": base.enrolled_at,
         "last_seen": base.last_seen,
