@@ -83,10 +83,17 @@ def _insert_ignoring_duplicates(conn: Connection, rows: list[dict[str, Any]]) ->
         packed = orjson.dumps([{c: r[c] for c in _PG_COLUMNS} for r in rows]).decode()
         params = {"host_id": rows[0]["host_id"], "received_at": rows[0]["received_at"], "rows": packed}
         return {int(row[0]) for row in conn.execute(_PG_INSERT, params)}
-    stmt = (sqlite.insert(table)
-            .on_conflict_do_nothing(index_elements=[table.c.host_id, table.c.seq])
-            .returning(table.c.seq))
-    return {int(row[0]) for row in conn.execute(stmt, rows)}
+    # SQLite: the transaction holds the database's write lock (BEGIN IMMEDIATE), so "what is already there"
+    # cannot change between this read and the insert; a plain executemany is much faster than RETURNING.
+    seqs = [r["seq"] for r in rows]
+    present = {int(seq) for (seq,) in conn.execute(
+        select(table.c.seq).where(table.c.host_id == rows[0]["host_id"],
+                                  table.c.seq.between(min(seqs), max(seqs))))}
+    new_rows = [r for r in rows if r["seq"] not in present]
+    if new_rows:
+        conn.execute(sqlite.insert(table).on_conflict_do_nothing(
+            index_elements=[table.c.host_id, table.c.seq]), new_rows)
+    return {r["seq"] for r in new_rows}
 
 
 def _check_duplicates_identical(conn: Connection, host_id: str, rows: list[dict[str, Any]],
