@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from sensor.openclaw.names import PRODUCTS
@@ -88,6 +89,7 @@ def _path_parts(path: str) -> list[str]:
     return [p for p in _SPLIT_PATH.split(path) if p]
 
 
+@lru_cache(maxsize=4096)
 def _program(path: str) -> str:
     """'/usr/bin/node.exe' -> 'node'; 'openclaw.mjs' -> 'openclaw'."""
     base = _basename(path).lower()
@@ -97,6 +99,7 @@ def _program(path: str) -> str:
     return base
 
 
+@lru_cache(maxsize=4096)
 def _is_js_runtime(path: str | None) -> bool:
     if not path:
         return False

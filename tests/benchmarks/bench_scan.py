@@ -106,7 +106,27 @@ def main() -> int:
     print(
         f"  target < {TARGET_S:.1f} s: {'MET' if worst < TARGET_S else 'MISSED'} (worst/target {worst / TARGET_S:.2f})"
     )
+    bench_identify()
     return 0
+
+
+def bench_identify() -> None:
+    """identify_process runs for every exec event in the live sensor: per-call cost."""
+    from sensor.openclaw.identity import identify_process
+
+    cases = [
+        ("openclaw-gatewa", "/usr/bin/node", ["openclaw-gateway" + " " * 40]),
+        ("node", "/usr/bin/node", ["node", "/usr/lib/node_modules/openclaw/dist/index.js", "gateway"]),
+        ("bash", "/usr/bin/bash", ["/bin/bash", "-c", "ls -la /tmp | grep x"]),
+        ("python3", "/usr/bin/python3.11", ["python3", "-m", "pytest", "-q", "tests"]),
+    ]
+    calls = 20_000
+    start = time.perf_counter()
+    for _ in range(calls // len(cases)):
+        for name, exe, argv in cases:
+            identify_process(name, exe, argv)
+    per_call = (time.perf_counter() - start) / calls * 1e6
+    print(f"  identify_process: {per_call:.1f} us per call (mix of 2 OpenClaw + 2 other exec shapes)")
 
 
 if __name__ == "__main__":
