@@ -22,7 +22,7 @@ from sensor.daemon.config import SensorConfig
 from sensor.daemon.daemon import SensorDaemon
 from sensor.daemon.engine_stage import RuleStage, load_engine
 from sensor.daemon.intake import Intake
-from sensor.daemon.scan_worker import run_scan
+from sensor.daemon.scan_worker import ScanRunner
 from sensor.daemon.sinks import Sink
 from sensor.daemon.source import Source
 from sensor.normalizer import Normalizer
@@ -90,7 +90,7 @@ def build_daemon(config: SensorConfig, sinks: Sequence[Sink], extra_homes: Seque
             log.warning("sensor.inventory.scanner unavailable: no inventory events")
         changes = _optional("sensor.inventory.changes", "inventory_changes")
         state_source = OpenClawStateSource(
-            scan_host=run_scan if scanner else None,
+            scan_host=ScanRunner() if scanner else None,
             inventory_changes=changes,
             homes=lambda: [h for _, h in homes()],
             debounce_s=config.openclaw_state.debounce_s, min_interval_s=config.openclaw_state.min_interval_s,

@@ -20,6 +20,18 @@ def _malloc_trim() -> None:
         trim(0)
 
 
+M_ARENA_MAX = -8
+
+
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """Cap glibc malloc arenas (one per thread by default, each with its own resident heap); call
+    before the source threads start. A no-op where there is no ``mallopt`` (macOS, Windows)."""
+    name = ctypes.util.find_library("c")
+    mallopt = getattr(ctypes.CDLL(name), "mallopt", None) if name else None
+    if mallopt is not None:
+        mallopt(M_ARENA_MAX, arenas)
+
+
 def release_memory() -> None:
     """Collect garbage and hand freed heap pages back to the OS (glibc ``malloc_trim``), after
     start-up (rule parsing, first process walk) and after each health report."""

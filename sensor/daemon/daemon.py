@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sensor.daemon.budget import SelfBudget, release_memory
+from sensor.daemon.budget import SelfBudget, limit_malloc_arenas, release_memory
 from sensor.daemon.engine_stage import RuleStage
 from sensor.daemon.intake import Intake
 from sensor.daemon.sinks import LEVEL_SEVERITY, Sink
@@ -71,6 +71,7 @@ class SensorDaemon:
                 self._base_intervals[source.name] = float(interval)
 
     def run(self) -> int:
+        limit_malloc_arenas()
         self._start_sources()
         release_memory()
         log.info("sensor running with sources: %s", ", ".join(s.name for s in self.sources))

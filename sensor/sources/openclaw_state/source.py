@@ -120,6 +120,9 @@ class OpenClawStateSource:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+        cancel = getattr(self.scan_host, "cancel", None)
+        if callable(cancel):
+            cancel()  # a scan in progress must not hold up shutdown
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._observer.stop()
