@@ -80,12 +80,13 @@ def _homes(homes: Sequence[Path] | None) -> list[AccountHome]:
     if homes is None:
         return platform.account_homes()
     out = []
-    for home in homes:
+    for given in homes:
+        home = Path(os.path.abspath(given))  # relative --home DIR: anchor at the cwd (symlinks kept)
         try:
             uid: int | None = os.stat(home).st_uid
         except OSError:
             uid = None
-        out.append(AccountHome(platform.owner_name(uid) or home.name, uid, Path(home)))
+        out.append(AccountHome(platform.owner_name(uid) or home.name, uid, home))
     return out
 
 

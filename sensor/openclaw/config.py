@@ -7,6 +7,7 @@ those are the stale installs we hunt. Every problem becomes a ``ConfigProblem``,
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -220,8 +221,9 @@ def find_config(state_dir: Path) -> Path | None:
 
 def load_config(config_path: Path, root: Path | None = None) -> LoadedConfig:
     """Load ``config_path`` with includes contained in ``root`` (default: the config's directory)."""
-    root = root or config_path.parent
-    relative = _normalize(PurePath(config_path), root) if config_path.is_absolute() else PurePath(config_path)
+    config_path = Path(os.path.abspath(config_path))
+    root = Path(os.path.abspath(root)) if root is not None else config_path.parent
+    relative = _normalize(PurePath(config_path), root)
     loader = _Loader(root)
     if relative is None:
         loader.problems.append(ConfigProblem("bad_path", str(config_path), "config outside its root"))

@@ -89,3 +89,15 @@ def test_canary_secrets_never_in_output(
     leaked = {name for name, value in planted.items() if value in out}
     assert not leaked
     assert "CANARY" not in out
+
+
+def test_relative_home_argument(
+    tmp_path: Path, salt_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = trees.openclaw_2026_9(tmp_path / "rel")
+    monkeypatch.chdir(tmp_path)
+    _, out = _run(capsys, "--home", "rel", "--format", "json", "--salt-file", str(salt_file))
+    inst = json.loads(out)["installs"][0]
+    assert inst["state_dir"] == str(tree.state_dir)
+    assert inst["config_path"] == str(tree.state_dir / "openclaw.json")
+    assert inst["exposure"]["bind_mode"] == "lan" and not json.loads(out)["warnings"]
