@@ -7,10 +7,17 @@ maintainer scripts on this host with DPKG_ROOT=DIR (they honour it), so nothing 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import stat
+import subprocess
+import time
+import urllib.request
+import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,10 +29,12 @@ from tests.packaging.conftest import (
     run,
     run_sensor_until_alert,
 )
+from tests.support.ports import free_port_block
 
 UNIT = "clawwatch-sensor.service"
 UNIT_PATH = Path("lib/systemd/system") / UNIT
-SECRET = "FAKE-enroll-secret-7d1e+/="  # a canary, never a real secret
+SECRET = "FAKE-enroll-secret-7d1e+/="
+VENV_CLAWWATCH = PACKAGING.parent / ".venv" / "bin" / "clawwatch"  # a canary, never a real secret
 
 
 def dpkg(root: Path, *args: str, **env: str) -> str:
@@ -211,3 +220,74 @@ def test_installed_service_entry_point_runs_the_sensor(built_deb: Path, dpkg_roo
     rc, alerts, log = run_sensor_until_alert([str(launcher), "--home", str(home), "--output", str(out)], env, out)
     assert alerts, f"no alert from the installed sensor; its log:\n{log}"
     assert rc == 0, log
+
+
+@pytest.mark.e2e
+def test_installed_sensor_enrolls_and_its_first_alert_reaches_the_collector(built_deb: Path, dpkg_root: Path,
+                                                                           tmp_path: Path) -> None:
+    """docs/deploy.md's walk-through on one machine: a real collector on loopback, the .deb installed with
+    the enrollment values in the install-time environment, the unit's launcher started with the environment
+    systemd would load from enroll.env; the first alert is then in the collector's alert queue."""
+    port = free_port_block(1)
+    admin = "FAKE-admin-" + uuid.uuid4().hex
+    collector = subprocess.Popen(
+        [str(VENV_CLAWWATCH), "collector", "serve", "--listen", f"127.0.0.1:{port}",
+         "--db", f"sqlite:///{tmp_path / 'collector.db'}", "--enroll-secret", SECRET, "--admin-token", admin],
+        env=clean_env(HOME=str(tmp_path)), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not _get(f"{base}/healthz"):
+            assert collector.poll() is None, collector.stdout.read() if collector.stdout else ""
+            time.sleep(0.5)
+
+        dpkg(dpkg_root, "-i", str(built_deb), CLAWWATCH_COLLECTOR=base, CLAWWATCH_ENROLL_SECRET=SECRET)
+        enroll_env = dict(line.split("=", 1) for line in
+                          (dpkg_root / "etc/clawwatch/enroll.env").read_text().splitlines()
+                          if line and not line.startswith("#"))
+        home = legacy_clawdbot_home(tmp_path / "home")
+        out = tmp_path / "events.jsonl"
+        env = clean_env(**enroll_env, CLAWWATCH_CONFIG=str(dpkg_root / "etc/clawwatch/sensor.toml"),
+                        CLAWWATCH_STATE_DIR=str(dpkg_root / "var/lib/clawwatch"), PATH="/usr/bin:/bin",
+                        HOME=str(home))
+        launcher = dpkg_root / "usr/lib/clawwatch/clawwatch-launch"
+        sensor = subprocess.Popen([str(launcher), "--home", str(home), "--output", str(out)], env=env,
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  text=True)
+        alerts: list[Any] = []
+        try:
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline and sensor.poll() is None and not alerts:
+                time.sleep(1)
+                page = _get(f"{base}/api/v1/alerts", admin)
+                alerts = page.get("items", []) if page else []
+        finally:
+            _stop(sensor)
+        log = sensor.stdout.read() if sensor.stdout else ""
+        assert alerts, f"no alert reached the collector; sensor log:\n{log[-3000:]}"
+        assert SECRET not in log
+        assert (dpkg_root / "var/lib/clawwatch/delivery/credential.json").exists(), "the sensor must enroll"
+        assert mode(dpkg_root / "var/lib/clawwatch/delivery/credential.json") == 0o600
+    finally:
+        _stop(collector)
+
+
+def _get(url: str, token: str | None = None) -> dict[str, Any] | None:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            data = json.loads(response.read())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else {"items": data}
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
