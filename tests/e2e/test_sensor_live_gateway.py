@@ -115,7 +115,13 @@ def test_gateway_start_exec_and_key_read_are_seen_and_attributed(
     assert read["CredentialKind"] == "ssh_private_key" and read["AttributionConfidence"] == "exact"
     reader_pid = read["ProcessId"]
     assert reader_pid not in (gw, shell["pid"])
-    assert read["ParentProcessId"] == shell["pid"], "the reader is the shell's child (cat)"
+    parents = {e["ProcessId"]: e.get("ParentProcessId") for e in sensor.events()
+               if e.get("category") == "process_creation"}
+    parents[reader_pid] = read.get("ParentProcessId")
+    chain = [reader_pid]
+    while chain[-1] in parents and parents[chain[-1]] and len(chain) < 8:
+        chain.append(parents[chain[-1]])  # type: ignore[arg-type]
+    assert shell["pid"] in chain and gw in chain, f"reader not under the exec shell: {chain}"
     reader_start = sensor.wait_for(lambda e: e.get("category") == "process_creation"
                                    and e.get("ProcessId") == reader_pid)
     assert reader_start["InAgentTree"] is True and reader_start["AgentRootPid"] == gw
