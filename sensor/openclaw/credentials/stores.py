@@ -267,6 +267,10 @@ def json_layout_stores(state_dir: Path, collector: CredentialCollector) -> bool:
             if name in names:
                 found = found or name == "auth-profiles.json"
                 _json_store(state_dir, f"agents/{agent.name}/agent/{name}", collector)
+        # the Codex harness keeps its own CODEX_HOME per agent (2026.9)
+        codex_home = f"agents/{agent.name}/agent/codex-home"
+        if any(e.name == "auth.json" for e in _files(state_dir, codex_home)):
+            _json_store(state_dir, f"{codex_home}/auth.json", collector, force_kind="codex_auth")
     return found
 
 

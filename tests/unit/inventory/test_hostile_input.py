@@ -200,3 +200,12 @@ def test_big_database_uses_immutable_readonly_open(tmp_path: Path, monkeypatch: 
     assert [c.kind for c in inst.credentials] == ["anthropic_api_key"]
     assert _digest(state) == before
     assert sorted(p.name for p in (state / "state").iterdir()) == ["openclaw.sqlite"]  # no -wal/-shm created
+
+
+def test_codex_home_per_agent(tmp_path: Path) -> None:
+    state = _state(tmp_path)
+    codex = state / "agents/main/agent/codex-home"
+    codex.mkdir(parents=True)
+    (codex / "auth.json").write_text(json.dumps({"tokens": {"access_token": "CANARY-codex-access-0000000000"}}))
+    inst = _only(_scan(tmp_path / "home"))
+    assert [(c.kind, c.location) for c in inst.credentials] == [("codex_auth", "tokens.access_token")]
