@@ -14,6 +14,7 @@ import orjson
 
 from sensor.inventory.scanner import scan_host
 from sensor.schema.inventory import ScanReport, Severity
+from sensor.secrets import load_or_create_salt
 
 DEFAULT_FAIL_ON = Severity.high
 
@@ -50,11 +51,7 @@ def run(args: argparse.Namespace) -> int:
         if missing:
             print(f"clawwatch scan: --home is not a directory: {', '.join(missing)}", file=sys.stderr)
             return 2
-    salt = None
-    if args.salt_file is not None:
-        from sensor.secrets import load_or_create_salt  # noqa: PLC0415
-
-        salt = load_or_create_salt(args.salt_file)
+    salt = load_or_create_salt(args.salt_file) if args.salt_file is not None else None
     report = scan_host(homes, include_processes=not args.no_processes, salt=salt, system_wide=homes is None)
     if args.format == "json":
         sys.stdout.write(render_json(report))
@@ -101,7 +98,7 @@ def render_table(report: ScanReport) -> str:
                 "exposed",
                 f"{'YES' if inst.exposed else 'no'}  bind={inst.exposure.get('bind_mode')}"
                 f"  auth={inst.exposure.get('auth_mode')}"
-                f"  token={inst.exposure.get('token_length_class')}",
+                f"  token={inst.exposure.get('token_length_class') or '-'}",
             ),
             ("grants", ", ".join(inst.grants) or "-"),
             ("persistence", ", ".join(f"{p.mechanism}:{p.name}" for p in inst.persistence) or "-"),
