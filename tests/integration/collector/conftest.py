@@ -59,6 +59,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def shared_collector(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Collector]:
+    """One collector per backend for a whole module (tests that do not disturb it use their own hosts)."""
+    tmp = tmp_path_factory.mktemp(f"shared-{request.param}")
+    with scratch_database(request.param, tmp) as url:
+        c = Collector(db_url=url, workdir=tmp, admin_token="cw_admin_" + secrets.token_hex(16))
+        c.start()
+        try:
+            yield c
+        finally:
+            c.kill()
+
+
 @pytest.fixture
 def db_urls_both(tmp_path: Path) -> Iterator[dict[str, str]]:
     """SQLite and PostgreSQL at once, for the slow tests that run both backends side by side."""

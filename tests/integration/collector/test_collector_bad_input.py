@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import uuid
 from typing import Any
 
 import orjson
 import pytest
 
 from tests.integration.collector.processes import ENROLL_SECRET, Collector, stored_seqs
-
-HOST_A = "hostaaaa00000001"
-HOST_B = "hostbbbb00000002"
 
 
 def _enroll(collector: Collector, host_id: str) -> str:
@@ -34,13 +32,19 @@ def _post(collector: Collector, token: str | None, data: bytes, **headers: str) 
     return collector.api("POST", "/api/v1/ingest", token, data=data, headers=hdrs)
 
 
+Enrolled = tuple[Collector, str, str, str, str]
+
+
 @pytest.fixture
-def enrolled(collector: Collector) -> tuple[Collector, str, str]:
-    token_a = _enroll(collector, HOST_A)
-    token_b = _enroll(collector, HOST_B)
-    ok = _post(collector, token_a, orjson.dumps(_batch(HOST_A, [1, 2, 3])))
+def enrolled(shared_collector: Collector) -> Enrolled:
+    """Two freshly enrolled hosts (ids unique to the test) on the module's collector; A holds seqs 1-3.
+    Returns (collector, token_a, token_b, host_a, host_b)."""
+    host_a, host_b = f"hosta{uuid.uuid4().hex[:12]}", f"hostb{uuid.uuid4().hex[:12]}"
+    token_a = _enroll(shared_collector, host_a)
+    token_b = _enroll(shared_collector, host_b)
+    ok = _post(shared_collector, token_a, orjson.dumps(_batch(host_a, [1, 2, 3])))
     assert ok.status_code == 200 and ok.json()["inserted"] == 3
-    return collector, token_a, token_b
+    return shared_collector, token_a, token_b, host_a, host_b
 
 
 def _expect(resp: Any, status: int, code: str) -> None:
@@ -48,17 +52,17 @@ def _expect(resp: Any, status: int, code: str) -> None:
     assert resp.json()["detail"]["code"] == code
 
 
-def test_bad_bodies_get_4xx_and_store_nothing(enrolled: tuple[Collector, str, str]) -> None:
-    collector, token_a, _ = enrolled
-    good = _batch(HOST_A, [4])
-    _expect(_post(collector, token_a, b'{"host_id": "hostaaaa00000001", "records": [}'), 400, "malformed_json")
+def test_bad_bodies_get_4xx_and_store_nothing(enrolled: Enrolled) -> None:
+    collector, token_a, _, host_a, _ = enrolled
+    good = _batch(host_a, [4])
+    _expect(_post(collector, token_a, b'{"host_id": "%s", "records": [}' % host_a.encode()), 400, "malformed_json")
     _expect(_post(collector, token_a, b"\xff\xfe garbage"), 400, "malformed_json")
     wrong_types = dict(good, records=[dict(good["records"][0], seq="four", severity=[1])])
     _expect(_post(collector, token_a, orjson.dumps(wrong_types)), 422, "invalid_body")
     _expect(_post(collector, token_a, orjson.dumps({"records": 5})), 422, "invalid_body")
     too_severe = dict(good, records=[dict(good["records"][0], severity=9)])
     _expect(_post(collector, token_a, orjson.dumps(too_severe)), 422, "invalid_body")
-    huge_seq = dict(good, records=[dict(good["records"][0], seq=2**70, record_id=f"{HOST_A}:{2**70}")])
+    huge_seq = dict(good, records=[dict(good["records"][0], seq=2**70, record_id=f"{host_a}:{2**70}")])
     _expect(_post(collector, token_a, json.dumps(huge_seq).encode()), 422, "invalid_body")
     huge_int_body = dict(good, records=[dict(good["records"][0], body={"n": 2**80})])
     _expect(_post(collector, token_a, json.dumps(huge_int_body).encode()), 422, "invalid_body")
@@ -68,27 +72,27 @@ def test_bad_bodies_get_4xx_and_store_nothing(enrolled: tuple[Collector, str, st
             "unsupported_encoding")
     _expect(_post(collector, token_a, b"\x1f\x8b not really gzip", **{"Content-Encoding": "gzip"}), 400,
             "malformed_json")
-    assert [s for s, _ in stored_seqs(collector.db_url, HOST_A)] == [1, 2, 3]
+    assert [s for s, _ in stored_seqs(collector.db_url, host_a)] == [1, 2, 3]
     assert collector.alive()
 
 
-def test_huge_bodies_and_gzip_bombs_get_413(enrolled: tuple[Collector, str, str]) -> None:
-    collector, token_a, _ = enrolled
-    big = _batch(HOST_A, [4])
+def test_huge_bodies_and_gzip_bombs_get_413(enrolled: Enrolled) -> None:
+    collector, token_a, _, host_a, _ = enrolled
+    big = _batch(host_a, [4])
     big["records"][0]["body"] = {"pad": "x" * (9 * 1024 * 1024)}
     _expect(_post(collector, token_a, orjson.dumps(big)), 413, "body_too_large")
     bomb = gzip.compress(b" " * (64 * 1024 * 1024), compresslevel=9)
     assert len(bomb) < 1024 * 1024
     _expect(_post(collector, token_a, bomb, **{"Content-Encoding": "gzip"}), 413, "body_too_large")
-    many = _batch(HOST_A, list(range(4, 4 + 5001)))
+    many = _batch(host_a, list(range(4, 4 + 5001)))
     _expect(_post(collector, token_a, orjson.dumps(many)), 422, "invalid_body")
-    assert [s for s, _ in stored_seqs(collector.db_url, HOST_A)] == [1, 2, 3]
+    assert [s for s, _ in stored_seqs(collector.db_url, host_a)] == [1, 2, 3]
     assert collector.alive()
 
 
-def test_tokens_roles_and_hosts(enrolled: tuple[Collector, str, str]) -> None:
-    collector, token_a, token_b = enrolled
-    body = orjson.dumps(_batch(HOST_A, [4]))
+def test_tokens_roles_and_hosts(enrolled: Enrolled) -> None:
+    collector, token_a, token_b, host_a, host_b = enrolled
+    body = orjson.dumps(_batch(host_a, [4]))
     missing = _post(collector, None, body)
     _expect(missing, 401, "missing_token")
     assert missing.headers["WWW-Authenticate"] == "Bearer"
@@ -101,7 +105,7 @@ def test_tokens_roles_and_hosts(enrolled: tuple[Collector, str, str]) -> None:
     _expect(collector.api("POST", "/api/v1/admin/tokens", token_a, json={"role": "admin"}), 403,
             "forbidden_role")
     bad_secret = collector.api("POST", "/api/v1/enroll", json={"enroll_secret": "guess-guess-guess",
-                                                               "host_id": HOST_A})
+                                                               "host_id": host_a})
     _expect(bad_secret, 401, "invalid_enroll_secret")
     assert "guess-guess-guess" not in bad_secret.text
     # An analyst token made by the admin reads but cannot write or administer.
@@ -114,22 +118,22 @@ def test_tokens_roles_and_hosts(enrolled: tuple[Collector, str, str]) -> None:
     _expect(collector.api("POST", "/api/v1/admin/tokens", analyst, json={"role": "admin"}), 403,
             "forbidden_role")
     # Re-enrolling revokes the old token: the sensor then gets invalid_credential and enrolls again.
-    new_a = _enroll(collector, HOST_A)
+    new_a = _enroll(collector, host_a)
     _expect(_post(collector, token_a, body), 401, "invalid_credential")
     assert _post(collector, new_a, body).status_code == 200
-    assert [s for s, _ in stored_seqs(collector.db_url, HOST_A)] == [1, 2, 3, 4]
-    assert stored_seqs(collector.db_url, HOST_B) == []
+    assert [s for s, _ in stored_seqs(collector.db_url, host_a)] == [1, 2, 3, 4]
+    assert stored_seqs(collector.db_url, host_b) == []
     assert collector.alive()
 
 
-def test_replays_and_rewrites_are_refused(enrolled: tuple[Collector, str, str]) -> None:
-    collector, token_a, _ = enrolled
-    replay = _post(collector, token_a, orjson.dumps(_batch(HOST_A, [1, 2, 3])))
+def test_replays_and_rewrites_are_refused(enrolled: Enrolled) -> None:
+    collector, token_a, _, host_a, _ = enrolled
+    replay = _post(collector, token_a, orjson.dumps(_batch(host_a, [1, 2, 3])))
     _expect(replay, 409, "replayed_batch")
     assert replay.json()["detail"]["acked"] == [1, 2, 3]  # the sender may delete its copies
-    rewrite = _post(collector, token_a, orjson.dumps(_batch(HOST_A, [3, 4], marker="tampered")))
+    rewrite = _post(collector, token_a, orjson.dumps(_batch(host_a, [3, 4], marker="tampered")))
     _expect(rewrite, 409, "seq_conflict")
-    assert [s for s, _ in stored_seqs(collector.db_url, HOST_A)] == [1, 2, 3]  # 4 not stored either
-    host = collector.host(HOST_A)
+    assert [s for s, _ in stored_seqs(collector.db_url, host_a)] == [1, 2, 3]  # 4 not stored either
+    host = collector.host(host_a)
     assert host["record_count"] == 3 and host["duplicate_count"] == 3
     assert collector.alive()
