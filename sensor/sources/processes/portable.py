@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import psutil
 
 from sensor.sources.processes.base import ProcessInfo
 
 AGENT_ENV_PREFIXES = ("OPENCLAW_", "CLAWDBOT_", "MOLTBOT_")
+T = TypeVar("T")
 
 
 class PsutilReader:
@@ -20,11 +24,13 @@ class PsutilReader:
                 name = p.name()
                 ppid = p.ppid()
                 start = int(p.create_time() * 1000)
-                cmdline = tuple(_safe(p.cmdline, []))
+                no_args: list[str] = []
+                no_env: dict[str, str] = {}
+                cmdline = tuple(_safe(p.cmdline, no_args))
                 exe = _safe(p.exe, "") or None
                 cwd = _safe(p.cwd, "") or None
-                uids = _safe(p.uids, None) if hasattr(p, "uids") else None
-                env = _safe(p.environ, {})
+                uids: Any = _safe(p.uids, None) if hasattr(p, "uids") else None
+                env = _safe(p.environ, no_env)
         except psutil.Error:
             return None
         markers = tuple(sorted(k for k in env if k.startswith(AGENT_ENV_PREFIXES)))
@@ -38,7 +44,7 @@ class PsutilReader:
             return None
 
 
-def _safe(fn, default):  # type: ignore[no-untyped-def]
+def _safe(fn: Callable[[], T], default: T) -> T:
     try:
         return fn()
     except psutil.Error:

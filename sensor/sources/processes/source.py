@@ -11,25 +11,20 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from typing import Protocol
 
 from sensor.attribution.ancestry import AncestryCache
 from sensor.sources.observations import Offer, ProcessStarted
-from sensor.sources.processes.base import ProcessInfo, ProcessReader
+from sensor.sources.processes.base import ExecTrigger, ProcessInfo, ProcessReader
 
 log = logging.getLogger(__name__)
 
 
-class Trigger(Protocol):
-    def start(self, on_exec, on_fork, on_exit, on_overflow) -> None: ...  # type: ignore[no-untyped-def]
-
-    def stop(self) -> None: ...
 
 
 class ProcessSource:
     name = "processes"
 
-    def __init__(self, ancestry: AncestryCache, reader: ProcessReader, trigger: Trigger | None,
+    def __init__(self, ancestry: AncestryCache, reader: ProcessReader, trigger: ExecTrigger | None,
                  poll_interval: float = 1.0) -> None:
         self.ancestry = ancestry
         self.reader = reader
