@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job: set up, then scan this host for OpenClaw installs.
+# The main job: set up, start a local collector on embedded SQLite (loopback) and the live sensor
+# pointed at it. Ctrl-C stops both. See scripts/run-local-stack.sh for ports, data dir and the admin token.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh >&2
-exec .venv/bin/clawwatch scan "$@"
+exec bash scripts/run-local-stack.sh "$@"
