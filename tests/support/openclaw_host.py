@@ -22,24 +22,31 @@ API
 - ``Grants``: which risky grants ``apply_grants()`` writes. ``Grants()`` = none, ``Grants.risky()``
   = exec host=gateway mode=full + sandbox off, elevated ``*``, fs.workspaceOnly false, browser
   evaluate, Control UI origins ``*``, Gmail hook (fake ``gog`` on PATH); ``Grants.everything()`` adds
-  Telegram and Slack (fake tokens). Slack needs the ``@openclaw/slack`` plugin (see slack_plugin.py).
+  Telegram and Slack (fake tokens). Slack needs the ``@openclaw/slack`` plugin, installed for real
+  per host from a shared offline npm cache (slack_plugin.py; adds 30-200 s). Telegram makes
+  ``stop()`` wait the whole TERM budget, then SIGKILL.
 - ``OpenClawHost(workdir, bind="loopback"|"lan", grants=Grants(), profile=None,
-  state_dir_override=None, version="2026.9.6", mock_model=True, secret_suffix=None)``
-  - paths: ``home`` (scratch HOME = workdir/home), ``run_dir`` (logs, fake bins, mock model),
-    ``state_dir`` (``~/.openclaw``, ``~/.openclaw-<profile>`` or the override), ``config_path``,
-    ``tmp_dir`` (TMPDIR of every OpenClaw process, so logs/locks stay per host)
+  state_dir_override=None, version="2026.9.6", mock_model=True, secret_suffix=None, root=None,
+  port=None)``  (secret_suffix makes the fake secrets deterministic; root/port override the lookups)
+  - paths: ``home`` (scratch HOME = workdir/home), ``run_dir`` (``gateway_log``, ``gog_log``, fake
+    bins, mock model), ``state_dir`` (``~/.openclaw``, ``~/.openclaw-<profile>`` or the override),
+    ``config_path``, ``tmp_dir`` (TMPDIR of every OpenClaw process: node caches, terminal staging,
+    the 2026.2.x gateway lock; OpenClaw's log /tmp/openclaw/ and /tmp/openclaw-state-locks-<uid>/
+    ignore TMPDIR and are shared with every other gateway on the machine)
   - ``port`` (free block of 4 chosen at construction), ``mock_port``, ``env()`` (the exact
     environment OpenClaw commands get: clean, no inherited OPENCLAW_*/proxy vars), ``cli(*args)``
   - ``onboard()`` real non-interactive onboarding (fake Anthropic key, token auth, loopback, port)
   - ``apply_grants()`` ``openclaw config patch`` with bind, grants and the mock model provider
   - ``plant_secret_files()`` ~/.ssh/id_ed25519, ~/.aws/credentials, gogcli credentials (canaries)
-  - ``start_gateway(timeout=300)`` starts the mock model + ``openclaw gateway run --port P``;
+  - ``start_gateway(timeout=300, attempts=2)`` starts the mock model + ``openclaw gateway run
+    --port P`` (again if it exits during start-up: ``start_failures``);
     returns once the gateway PID listens on P and ``/health`` says live (2026.2.x, which has no
     /health, once HTTP answers with the Control UI); sets ``gateway_pid``,
     ``startup_seconds``; raises ``GatewayStartError`` with the log tail on failure
   - ``run_agent_exec(command, timeout=300)`` one agent turn in which the mock model makes the
     agent call the ``exec`` tool with ``command``; returns ``AgentRun`` (returncode, stdout,
     exec_chain snapshots, client snapshot, seconds)
+  - ``health(timeout=3)`` GET /health over loopback (``{}`` when not answering)
   - ``outbound``: non-loopback connections any of its processes opened (sampled at 1 Hz; the env
     points proxies at a dead loopback port so there should be none)
   - ``processes()`` live gateway + descendants; ``stop(term_timeout=10)`` SIGTERM the gateway by
@@ -90,6 +97,10 @@ class GatewayStartError(RuntimeError):
     """The gateway exited or did not listen in time; the message carries the log tail."""
 
 
+class _GatewayExited(GatewayStartError):
+    """The gateway process ended during start-up (retried by start_gateway)."""
+
+
 @dataclass(frozen=True)
 class Grants:
     """Risky grants written by OpenClawHost.apply_grants() (each maps to real config keys)."""
@@ -128,9 +139,16 @@ class AgentRun:
 
     @property
     def shell(self) -> dict[str, Any] | None:
-        """The exec tool's shell (env OPENCLAW_SHELL=exec), if it was seen."""
-        for proc in self.exec_chain:
-            if (proc.get("environ") or {}).get("OPENCLAW_SHELL") == "exec":
+        """The exec tool's shell running `command` (env OPENCLAW_SHELL=exec), if it was seen.
+
+        Not simply the first OPENCLAW_SHELL=exec process: before the first exec a gateway may
+        probe the login shell's PATH (`bash -i -c` -> `node -e ...`), also marked exec."""
+        marked = [p for p in self.exec_chain if (p.get("environ") or {}).get("OPENCLAW_SHELL") == "exec"]
+        for proc in marked:
+            if self.command in " ".join(proc.get("cmdline") or []):
+                return proc
+        for proc in marked:  # the command was re-quoted inside `eval '...'`
+            if "--noprofile" in (proc.get("cmdline") or []):
                 return proc
         return None
 
@@ -247,6 +265,7 @@ class OpenClawHost:
         self._mock: subprocess.Popen[bytes] | None = None
         self._tracked: dict[int, psutil.Process] = {}
         self.outbound: list[dict[str, Any]] = []  # non-loopback connections seen (tracker, 1 Hz)
+        self.start_failures: list[str] = []  # start-up attempts that exited (see start_gateway)
         self._track_stop = threading.Event()
         self._tracker: threading.Thread | None = None
         for d in (self.home, self.run_dir, self.tmp_dir, self.run_dir / "fakebin"):
@@ -359,8 +378,14 @@ class OpenClawHost:
         return planted
 
     # ---- gateway lifecycle -------------------------------------------------------------------
-    def start_gateway(self, timeout: float = 300) -> int:
-        """Start mock model + gateway; return the gateway PID once it listens and /health is live."""
+    def start_gateway(self, timeout: float = 300, attempts: int = 2) -> int:
+        """Start mock model + gateway; return the gateway PID once it listens and /health is live.
+
+        A gateway that *exits* during start-up is started again (up to `attempts` in all, within
+        `timeout`): on a crowded machine 2026.9.6 was seen to give up by itself ("state lease
+        heartbeat did not become ready ... timeoutMs=5000") and launch `openclaw-triage`. Each such
+        failure (log tail) is kept in `start_failures`; its processes are stopped first.
+        """
         if not self.config_path.exists():
             raise RuntimeError(f"{self.config_path} missing: call onboard() (and apply_grants()) first")
         if self.mock_port is not None and self._mock is None:
@@ -371,31 +396,47 @@ class OpenClawHost:
                  "--log", str(self.run_dir / "mockllm.log")],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         t0 = time.monotonic()
+        deadline = t0 + timeout
+        for attempt in range(1, attempts + 1):
+            try:
+                owner = self._start_once(deadline)
+            except _GatewayExited as exc:
+                self.start_failures.append(str(exc))
+                self._track_tree()
+                self._adopt_orphans()
+                _terminate([p for p in self._tracked.values() if p.pid != os.getpid()], 5.0)
+                if attempt == attempts or time.monotonic() >= deadline:
+                    raise GatewayStartError("; ".join(self.start_failures)) from exc
+                continue
+            self.startup_seconds = round(time.monotonic() - t0, 2)
+            return owner
+        raise AssertionError("unreachable")
+
+    def _start_once(self, deadline: float) -> int:
         with self.gateway_log.open("ab") as log:
             self._launcher = subprocess.Popen(self._argv("gateway", "run", "--port", str(self.port)),
                                               env=self.env(), cwd=self.home, stdin=subprocess.DEVNULL,
                                               stdout=log, stderr=subprocess.STDOUT)
         self._track(self._launcher.pid)
         self._start_tracker()
-        deadline = t0 + timeout
         while time.monotonic() < deadline:
             if self._launcher.poll() is not None:
                 code = self._launcher.returncode
-                raise GatewayStartError(f"gateway exited with {code}:\n{self.log_tail()}")
+                raise _GatewayExited(f"gateway exited with {code}:\n{self.log_tail()}")
             owner = self._listener_owner()
             if owner is not None:
                 self.gateway_pid = owner
                 break
             time.sleep(0.2)
         else:
-            raise GatewayStartError(
-                f"gateway not listening on {self.port} after {timeout}s:\n{self.log_tail()}")
+            raise GatewayStartError(f"gateway not listening on {self.port} in time:\n{self.log_tail()}")
         while time.monotonic() < deadline:
             if self._health_probe() in {"live", "no-endpoint"}:
-                self.startup_seconds = round(time.monotonic() - t0, 2)
                 return owner
+            if self._launcher.poll() is not None:
+                raise _GatewayExited(f"gateway exited with {self._launcher.returncode}:\n{self.log_tail()}")
             time.sleep(0.2)
-        raise GatewayStartError(f"/health not live after {timeout}s:\n{self.log_tail()}")
+        raise GatewayStartError(f"/health not live in time:\n{self.log_tail()}")
 
     def _listener_owner(self) -> int | None:
         assert self._launcher is not None
@@ -404,11 +445,11 @@ class OpenClawHost:
                 return pid
         return None
 
-    def health(self) -> dict[str, Any]:
+    def health(self, timeout: float = 3) -> dict[str, Any]:
         """GET /health over loopback ({} when not answering)."""
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
-            with opener.open(f"http://127.0.0.1:{self.port}/health", timeout=3) as resp:
+            with opener.open(f"http://127.0.0.1:{self.port}/health", timeout=timeout) as resp:
                 data = json.loads(resp.read() or b"{}")
                 return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
@@ -464,7 +505,21 @@ class OpenClawHost:
                     if entry not in self.outbound:
                         self.outbound.append(entry)
 
+    def _adopt_orphans(self) -> None:
+        """Track processes whose HOME is our scratch HOME but that left the tree (e.g. an
+        `openclaw-triage` or `gog` reparented to init when the gateway died between tracker
+        samples). The scratch HOME is unique to this host, so these are processes it started."""
+        for proc in psutil.process_iter():
+            if proc.pid in self._tracked or proc.pid == os.getpid():
+                continue
+            with contextlib.suppress(psutil.Error):
+                if proc.environ().get("HOME") == str(self.home):
+                    self._tracked[proc.pid] = proc
+
     def _start_tracker(self) -> None:
+        if self._tracker is not None:
+            return
+
         def loop() -> None:
             while not self._track_stop.wait(1.0):
                 self._track_tree()
@@ -550,6 +605,7 @@ class OpenClawHost:
             _terminate(main, term_timeout)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._launcher.wait(1)
+        self._adopt_orphans()
         _terminate(list(self._tracked.values()), 3.0)
         if self._mock is not None:
             self._mock.terminate()
@@ -561,6 +617,7 @@ class OpenClawHost:
         self._mock = None
         if self._tracker is not None:
             self._tracker.join(3)
+        self._tracker, self._track_stop = None, threading.Event()  # start_gateway() may run again
 
     def __enter__(self) -> OpenClawHost:
         return self
