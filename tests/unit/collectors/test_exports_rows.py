@@ -11,7 +11,7 @@ from collectors.exports.rows import csv_cell, iter_csv, to_csv, to_json
 
 ROWS = [
     {"hostname": "laptop-alice", "grants": ["shell", "gmail"], "exposed": True, "version": "2026.9.6"},
-    {"hostname": "=HYPERLINK(\"http://evil\")", "grants": [], "exposed": False, "version": None},
+    {"hostname": '=HYPERLINK("http://evil")', "grants": [], "exposed": False, "version": None},
 ]
 COLUMNS = ["hostname", "grants", "exposed", "version"]
 
@@ -21,7 +21,7 @@ def test_csv_round_trips_through_the_csv_reader() -> None:
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == COLUMNS
     assert rows[1] == ["laptop-alice", "shell;gmail", "true", "2026.9.6"]
-    assert rows[2] == ["'=HYPERLINK(\"http://evil\")", "", "false", ""]
+    assert rows[2] == ['\'=HYPERLINK("http://evil")', "", "false", ""]
 
 
 def test_csv_streams_one_line_per_row() -> None:

@@ -101,9 +101,7 @@ def test_ecs_document_carries_rule_threat_process_and_attribution() -> None:
 def test_ecs_file_access_maps_file_fields() -> None:
     doc = alert_to_ecs(_credential_alert())
     assert doc["event"]["category"] == ["file"] and doc["event"]["type"] == ["access"]
-    assert doc["file"] == {
-        "path": "/Users/bob/.ssh/id_ed25519", "name": "id_ed25519", "directory": "/Users/bob/.ssh"
-    }
+    assert doc["file"] == {"path": "/Users/bob/.ssh/id_ed25519", "name": "id_ed25519", "directory": "/Users/bob/.ssh"}
     assert doc["event"]["risk_score"] == 99
     assert [t["name"] for t in doc["threat"]["tactic"]] == ["Credential Access", "Collection"]
     assert doc["clawwatch"]["credential"] == {"kind": "ssh_private_key"}
@@ -158,9 +156,7 @@ def test_ocsf_unattributed_process_has_no_ai_agent() -> None:
 
 
 def test_unknown_level_and_missing_event_do_not_crash() -> None:
-    alert = Alert(
-        AlertId="x", UtcTime="2026-11-22T00:00:00", Hostname="h", rule_id="r", title="t", level="weird"
-    )
+    alert = Alert(AlertId="x", UtcTime="2026-11-22T00:00:00", Hostname="h", rule_id="r", title="t", level="weird")
     assert alert_to_ecs(alert)["event"]["severity"] == 0
     ocsf = alert_to_ocsf(alert)
     assert ocsf["severity_id"] == 1 and "evidences" not in ocsf

@@ -17,31 +17,43 @@ from sensor.schema.inventory import HostInfo, Install, ScanReport
 
 
 def snapshot(*installs: Install) -> ScanReport:
-    return ScanReport(host=HostInfo(hostname="lap", os="linux", sensor_version="0", scanned_at="2026-11-22T00:00:00Z"),
-                      installs=list(installs))
+    return ScanReport(
+        host=HostInfo(hostname="lap", os="linux", sensor_version="0", scanned_at="2026-11-22T00:00:00Z"),
+        installs=list(installs),
+    )
 
 
 def oc(grants: list[str], *, exposed: bool = False, version: str = "2026.9.6", running: bool = True) -> Install:
-    return Install(install_id="i1", product="openclaw", variant="default", state_dir="/h/.openclaw", owner="a",
-                   version=version, running=running, exposed=exposed, grants=grants)
+    return Install(
+        install_id="i1",
+        product="openclaw",
+        variant="default",
+        state_dir="/h/.openclaw",
+        owner="a",
+        version=version,
+        running=running,
+        exposed=exposed,
+        grants=grants,
+    )
 
 
 def changes(conn) -> list[tuple[str, object]]:  # type: ignore[no-untyped-def]
-    rows = conn.execute(select(tables.fleet_changes.c.change, tables.fleet_changes.c.detail)
-                        .order_by(tables.fleet_changes.c.change_id))
+    rows = conn.execute(
+        select(tables.fleet_changes.c.change, tables.fleet_changes.c.detail).order_by(tables.fleet_changes.c.change_id)
+    )
     return [(row.change, row.detail) for row in rows]
 
 
 def test_changes_removal_and_out_of_order(tmp_path: Path) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'c.db'}")
     with store.engine.begin() as conn:
-        conn.execute(core.hosts.insert().values(host_id="h-1", hostname="lap", enrolled_at=time.time(),
-                                                last_seen=time.time()))
+        conn.execute(
+            core.hosts.insert().values(host_id="h-1", hostname="lap", enrolled_at=time.time(), last_seen=time.time())
+        )
         assert apply_inventory(conn, "h-1", 1, snapshot(oc(["shell"])), 1.0)
         assert apply_inventory(conn, "h-1", 3, snapshot(oc(["shell", "gmail"], exposed=True, version="2026.9.7")), 3.0)
         assert not apply_inventory(conn, "h-1", 2, snapshot(), 2.0)  # older than what is applied: ignored
-        assert [c for c, _ in changes(conn)] == ["install_added", "grant_added", "exposure_changed",
-                                                 "version_changed"]
+        assert [c for c, _ in changes(conn)] == ["install_added", "grant_added", "exposure_changed", "version_changed"]
         assert changes(conn)[3][1] == {"from": "2026.9.6", "to": "2026.9.7"}
         assert apply_inventory(conn, "h-1", 4, snapshot(), 4.0)
         assert changes(conn)[-1] == ("install_removed", {"product": "openclaw", "state_dir": "/h/.openclaw"})

@@ -19,9 +19,7 @@ from collectors.forwarders.webhook import WebhookSink
 from sensor.schema.alerts import Alert
 from tests.support.siem_receivers import HecReceiver, SyslogReceiver, free_port, make_self_signed_cert
 
-RFC5424 = re.compile(
-    rb"^<(\d+)>1 (\S+) (\S+) clawwatch - alert (\[clawwatch@32473 [^\]]*\]) \xef\xbb\xbf(.*)$", re.S
-)
+RFC5424 = re.compile(rb"^<(\d+)>1 (\S+) (\S+) clawwatch - alert (\[clawwatch@32473 [^\]]*\]) \xef\xbb\xbf(.*)$", re.S)
 
 
 def make_alert(n: int, level: str = "high") -> Alert:
@@ -33,8 +31,14 @@ def make_alert(n: int, level: str = "high") -> Alert:
         title="Shell spawned by OpenClaw | gateway",
         level=level,
         tags=["attack.t1059"],
-        event={"category": "process_creation", "Image": "/usr/bin/bash", "CommandLine": "bash -c a=b",
-               "AgentProduct": "openclaw", "InAgentTree": True, "AgentRootPid": 77},
+        event={
+            "category": "process_creation",
+            "Image": "/usr/bin/bash",
+            "CommandLine": "bash -c a=b",
+            "AgentProduct": "openclaw",
+            "InAgentTree": True,
+            "AgentRootPid": 77,
+        },
     )
 
 
@@ -146,8 +150,15 @@ def test_syslog_receiver_down_then_back_loses_nothing(queue: SqliteForwardQueue)
 
 def test_hec_with_indexer_ack_outage_and_withheld_ack(queue: SqliteForwardQueue) -> None:
     port = free_port()
-    sink = HecSink(f"http://127.0.0.1:{port}", "hec-token-1", use_ack=True, ack_timeout=0.5, ack_poll=0.05,
-                   document_format="ocsf", index="security")
+    sink = HecSink(
+        f"http://127.0.0.1:{port}",
+        "hec-token-1",
+        use_ack=True,
+        ack_timeout=0.5,
+        ack_poll=0.05,
+        document_format="ocsf",
+        index="security",
+    )
     forwarder = Forwarder(sink, queue, batch_size=10, initial_backoff=0.05, max_backoff=0.2).start()
     receiver = HecReceiver("hec-token-1", port=port)
     try:
@@ -172,8 +183,9 @@ def test_hec_with_indexer_ack_outage_and_withheld_ack(queue: SqliteForwardQueue)
 
 def test_hec_wrong_token_keeps_retrying_and_bad_data_is_dropped(queue: SqliteForwardQueue) -> None:
     receiver = HecReceiver("right").start()
-    wrong = Forwarder(HecSink(f"http://127.0.0.1:{receiver.port}", "wrong"), queue,
-                      initial_backoff=0.05, max_backoff=0.1).start()
+    wrong = Forwarder(
+        HecSink(f"http://127.0.0.1:{receiver.port}", "wrong"), queue, initial_backoff=0.05, max_backoff=0.1
+    ).start()
     try:
         wrong.submit(make_alert(1))
         assert wait_until(lambda: wrong.errors >= 2)
