@@ -1,1 +1,5 @@
-"""Shared pytest setup: the repo root on sys.path is handled by the editable install."""
+"""Shared pytest setup: the real-OpenClaw harness fixtures are available to every test directory."""
+
+from tests.support.fixtures import openclaw_host, openclaw_install
+
+__all__ = ["openclaw_host", "openclaw_install"]

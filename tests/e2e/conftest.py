@@ -1,5 +1,1 @@
-"""e2e fixtures: the real-OpenClaw harness (tests/support/fixtures.py)."""
-
-from tests.support.fixtures import openclaw_host, openclaw_install
-
-__all__ = ["openclaw_host", "openclaw_install"]
+"""e2e tests use the real-OpenClaw harness fixtures from tests/conftest.py (tests/support/fixtures.py)."""
