@@ -47,8 +47,17 @@ else
   echo "[deb] patchelf missing (bash scripts/install-packaging-tools.sh): RUNPATH left in bundled libraries" >&2
 fi
 
+# The bundle needs the glibc it was built against (PyInstaller bundles everything else): depend on the
+# newest GLIBC_x.y symbol version any bundled ELF file uses. Build on the oldest distribution you support.
+glibc=$(find "$root/usr/lib/clawwatch" -type f \( -name '*.so*' -o -name clawwatch \) -print0 \
+        | xargs -0 objdump -T 2>/dev/null | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/^GLIBC_//' | sort -V | tail -n 1)
+if [ -z "$glibc" ]; then
+  echo "[deb] could not read the bundle's glibc symbol versions (objdump from binutils missing?)" >&2
+  exit 1
+fi
+
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
-sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" "$here/control.in" > "$root/DEBIAN/control"
+sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" -e "s/@GLIBC@/$glibc/" "$here/control.in" > "$root/DEBIAN/control"
 echo /etc/clawwatch/sensor.toml > "$root/DEBIAN/conffiles"
 for script in postinst prerm postrm; do
   install -m 0755 "$here/$script" "$root/DEBIAN/$script"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import stat
@@ -23,6 +24,7 @@ import pytest
 
 from tests.packaging.conftest import (
     PACKAGING,
+    REPO,
     clean_env,
     legacy_clawdbot_home,
     require_tool,
@@ -63,7 +65,15 @@ def test_control_fields_and_conffiles(built_deb: Path) -> None:
                   "Depends"]).stdout
     assert "Package: clawwatch" in fields
     assert "Version: 0.1.0" in fields
-    assert "Depends: libc6" in fields
+    depends = re.search(r"^Depends: libc6 \(>= (2\.\d+)\)$", fields, re.MULTILINE)
+    assert depends, fields
+    # The glibc floor is what the bundle's ELF files actually reference, and this host satisfies it.
+    symbols = run(["sh", "-c", "find \"$0\" -type f \\( -name '*.so*' -o -name clawwatch \\) -exec objdump -T {} +",
+                   str(REPO / "dist" / "clawwatch-dir")]).stdout
+    newest = max(re.findall(r"GLIBC_(2\.\d+)", symbols), key=lambda v: int(v.split(".")[1]))
+    assert depends.group(1) == newest
+    host = os.confstr("CS_GNU_LIBC_VERSION") or ""
+    assert int(newest.split(".")[1]) <= int(host.split(".")[-1]), (newest, host)
     info = run(["dpkg-deb", "--info", str(built_deb), "conffiles"]).stdout.split()
     assert info == ["/etc/clawwatch/sensor.toml"]
 
