@@ -18,10 +18,6 @@ from typing import Any
 
 import pytest
 
-from tests.support.fixtures import openclaw_host, openclaw_install
-
-__all__ = ["openclaw_host", "openclaw_install"]
-
 REPO = Path(__file__).resolve().parents[2]
 PACKAGING = REPO / "packaging"
 
