@@ -78,11 +78,11 @@ class SensorDaemon:
         next_health = time.monotonic() + self.health_interval_s
         try:
             while not self.stop_event.is_set():
-                obs = self.intake.take(timeout=min(0.5, self.health_interval_s))
+                obs = self.intake.take(timeout=max(0.0, next_health - time.monotonic()))
                 if obs is not None:
                     self._handle(obs)
-                elif self.intake.depth() == 0:
-                    self._flush()
+                    if self.intake.depth() == 0:
+                        self._flush()  # a burst is written out as soon as it has been handled
                 if time.monotonic() >= next_health:
                     self._health()
                     next_health = time.monotonic() + self.health_interval_s

@@ -101,7 +101,7 @@ class FanotifyBackend:
         poller = select.poll()
         poller.register(self._fd, select.POLLIN)
         while not self._stop.is_set():
-            if not poller.poll(500):
+            if not poller.poll(1000):
                 continue
             try:
                 data = os.read(self._fd, READ_SIZE)

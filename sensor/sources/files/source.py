@@ -63,6 +63,7 @@ class FileAccessSource:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._rescan_now = threading.Event()
+        self._wake_loop = threading.Event()
         self._thread: threading.Thread | None = None
         self._intake: Offer | None = None
         self._guesses = TokenBucket(GUESSES_PER_SECOND)
@@ -84,6 +85,7 @@ class FileAccessSource:
     def stop(self) -> None:
         self._stop.set()
         self._rescan_now.set()
+        self._wake_loop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
         if self.backend is not None:
@@ -91,11 +93,16 @@ class FileAccessSource:
 
     def request_rescan(self) -> None:
         self._rescan_now.set()
+        self._wake_loop.set()
 
     def _loop(self) -> None:
         next_rescan = time.monotonic() + self.rescan_interval
         while not self._stop.is_set():
-            self._rescan_now.wait(RETRY_AFTER_S / 2)
+            with self._lock:
+                pending = bool(self._deferred)
+            # sleep until the next rescan unless a deferred open is waiting (``_defer`` wakes us)
+            self._wake_loop.wait(RETRY_AFTER_S / 2 if pending else max(0.0, next_rescan - time.monotonic()))
+            self._wake_loop.clear()
             self._retry_deferred()
             if not self._rescan_now.is_set() and time.monotonic() < next_rescan:
                 continue
@@ -175,6 +182,7 @@ class FileAccessSource:
             else:
                 self._deferred.append((time.monotonic(), path, kind, owner, pid))
                 self.counters["deferred"] += 1
+                self._wake_loop.set()
                 return
         self._report(path, kind, owner, resolved, pid=pid, confidence="exact")
 

@@ -87,6 +87,9 @@ class ProcReader:
     def read(self, pid: int) -> ProcessInfo | None:
         base = f"{self.proc}/{pid}"
         stat_raw = _read_bytes(f"{base}/stat", 4096)
+        if not stat_raw and os.path.exists(base):
+            time.sleep(EXEC_SETTLE_S)  # caught in the middle of execve: look again once
+            stat_raw = _read_bytes(f"{base}/stat", 4096)
         stat = parse_stat_state(stat_raw) if stat_raw else None
         if stat is None:
             return None
@@ -161,7 +164,7 @@ class NetlinkExecTrigger:
         except OSError:
             sock.close()
             raise
-        sock.settimeout(0.5)
+        sock.settimeout(1.0)
         self._sock = sock
 
     def start(self, on_exec: ExecCallback, on_fork: Callable[[int, int], None],

@@ -44,7 +44,7 @@ def test_listener_file_read_alert_health_and_clean_stop(sensor: SensorProcess, h
 
     key = home / ".ssh" / "id_ed25519"
     # the secret also travels in argv: it must be redacted from CommandLine
-    reader = subprocess.Popen(["/bin/sh", "-c", f'cat "$0" >/dev/null; true --token {CANARY}', str(key)])
+    reader = subprocess.Popen(["/bin/sh", "-c", f'cat "$0" >/dev/null; sleep 0.5; true --token {CANARY}', str(key)])
     assert reader.wait() == 0
     access = sensor.wait_for(lambda e: e.get("category") == "file_access" and e.get("TargetFilename") == str(key))
     assert access["CredentialKind"] == "ssh_private_key" and access["FileAccess"] == "open"
