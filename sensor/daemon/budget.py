@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import time
 from dataclasses import dataclass
@@ -11,11 +12,16 @@ from dataclasses import dataclass
 import psutil
 
 
-def _malloc_trim() -> None:
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library, looked up once (``find_library`` runs ``ldconfig`` on Linux)."""
     name = ctypes.util.find_library("c")
-    if not name:
-        return
-    trim = getattr(ctypes.CDLL(name), "malloc_trim", None)  # glibc only
+    return ctypes.CDLL(name) if name else None
+
+
+def _malloc_trim() -> None:
+    libc = _libc()
+    trim = getattr(libc, "malloc_trim", None) if libc is not None else None  # glibc only
     if trim is not None:
         trim(0)
 
@@ -26,16 +32,17 @@ M_ARENA_MAX = -8
 def limit_malloc_arenas(arenas: int = 2) -> None:
     """Cap glibc malloc arenas (one per thread by default, each with its own resident heap); call
     before the source threads start. A no-op where there is no ``mallopt`` (macOS, Windows)."""
-    name = ctypes.util.find_library("c")
-    mallopt = getattr(ctypes.CDLL(name), "mallopt", None) if name else None
+    libc = _libc()
+    mallopt = getattr(libc, "mallopt", None) if libc is not None else None
     if mallopt is not None:
         mallopt(M_ARENA_MAX, arenas)
 
 
-def release_memory() -> None:
-    """Collect garbage and hand freed heap pages back to the OS (glibc ``malloc_trim``), after
-    start-up (rule parsing, first process walk) and after each health report."""
-    gc.collect()
+def release_memory(collect: bool = False) -> None:
+    """Hand freed heap pages back to the OS (glibc ``malloc_trim``): after start-up (rule parsing,
+    first process walk; with a full ``gc.collect``) and, cheaply, after each health report."""
+    if collect:
+        gc.collect()
     try:
         _malloc_trim()
     except OSError:

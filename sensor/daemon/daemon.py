@@ -73,7 +73,7 @@ class SensorDaemon:
     def run(self) -> int:
         limit_malloc_arenas()
         self._start_sources()
-        release_memory()
+        release_memory(collect=True)
         log.info("sensor running with sources: %s", ", ".join(s.name for s in self.sources))
         next_health = time.monotonic() + self.health_interval_s
         try:
