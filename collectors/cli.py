@@ -61,7 +61,9 @@ def _bind(listen: str) -> socket.socket:
         raise SystemExit(f"--listen wants HOST:PORT, got {listen!r}")
     host = host.strip("[]") or "127.0.0.1"
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: with protocol 0 asyncio never sets TCP_NODELAY on accepted sockets, and every
+    # kept-alive response then waits for the client's delayed ACK (~40 ms).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, int(port)))

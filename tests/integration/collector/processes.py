@@ -54,7 +54,7 @@ class Collector:
     def url(self) -> str:
         return f"{self.scheme}://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 120.0) -> None:
         assert self.proc is None or self.proc.poll() is not None
         self.starts += 1
         log = self.workdir / f"collector-{self.starts}.log"
