@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 
 def project_batch(conn: Connection, host_id: str, records: Iterable[Record], received_at: float) -> None:
+    alerts: list[tuple[str, Alert]] = []
     for record in records:
         if record.kind == RecordKind.inventory:
             try:
@@ -42,11 +43,11 @@ def project_batch(conn: Connection, host_id: str, records: Iterable[Record], rec
             apply_inventory(conn, host_id, record.seq, report, received_at)
         elif record.kind == RecordKind.alert:
             try:
-                alert = Alert.model_validate(record.body)
+                alerts.append((record.record_id, Alert.model_validate(record.body)))
             except ValidationError:
                 log.info("fleet: alert record %s does not validate; not projected", record.record_id)
-                continue
-            apply_alert(conn, host_id, record.record_id, alert, received_at)
+    if alerts:
+        apply_alerts(conn, host_id, alerts, received_at)
 
 
 def alert_epoch(utc_time: str, fallback: float) -> float:
@@ -64,15 +65,21 @@ def clean(value: str, limit: int) -> str:
     return value.replace("\x00", "\ufffd")[:limit]
 
 
-def apply_alert(conn: Connection, host_id: str, record_id: str, alert: Alert, received_at: float) -> None:
-    conn.execute(tables.alerts.insert().values(
-        record_id=record_id, host_id=host_id, hostname=clean(alert.Hostname, 255),
-        alert_id=clean(alert.AlertId, 100), rule_id=clean(alert.rule_id, 100), title=clean(alert.title, 300),
-        level=clean(alert.level, 16),
-        level_rank=level_index(alert.level), ts=alert_epoch(alert.UtcTime, received_at), status="new",
-        assignee=None, updated_at=received_at, body=alert.model_dump_json(exclude_none=True),
-    ))
-    dispatch.submit(alert)
+def _alert_row(host_id: str, record_id: str, alert: Alert, received_at: float) -> dict[str, Any]:
+    return {
+        "record_id": record_id, "host_id": host_id, "hostname": clean(alert.Hostname, 255),
+        "alert_id": clean(alert.AlertId, 100), "rule_id": clean(alert.rule_id, 100),
+        "title": clean(alert.title, 300), "level": clean(alert.level, 16),
+        "level_rank": level_index(alert.level), "ts": alert_epoch(alert.UtcTime, received_at), "status": "new",
+        "assignee": None, "updated_at": received_at, "body": alert.model_dump_json(exclude_none=True),
+    }
+
+
+def apply_alerts(conn: Connection, host_id: str, alerts: list[tuple[str, Alert]], received_at: float) -> None:
+    """One multi-row insert per batch (a statement per alert made ingest projection-bound)."""
+    conn.execute(tables.alerts.insert(), [_alert_row(host_id, rid, alert, received_at) for rid, alert in alerts])
+    for _, alert in alerts:
+        dispatch.submit(alert)
 
 
 def _install_row(host_id: str, install: Install, now: float) -> dict[str, Any]:
