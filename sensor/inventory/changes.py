@@ -45,7 +45,13 @@ def _summary(install: Install) -> dict[str, object]:
         "grants": list(install.grants),
         "config_settings": list(install.config_settings),
         "config_settings_added": list(install.config_settings),
+        **_exposure_modes(install),
     }
+
+
+def _exposure_modes(install: Install) -> dict[str, object]:
+    """Bind and auth mode (modes, never hosts or tokens) for the event's BindMode / AuthMode."""
+    return {key: install.exposure.get(key) for key in ("bind_mode", "auth_mode") if install.exposure.get(key)}
 
 
 def _listeners(install: Install) -> list[str]:
@@ -60,13 +66,16 @@ def _install_changes(old: Install, new: Install) -> list[InventoryChange]:
     def add(change_type: str, **details: object) -> None:
         details.setdefault("config_settings", list(new.config_settings))
         details.setdefault("config_settings_added", settings_added)
+        for key, value in _exposure_modes(new).items():
+            details.setdefault(key, value)
         out.append(InventoryChange(change_type, new.install_id, new.state_dir, dict(details)))
 
     for grant in sorted(set(new.grants) - set(old.grants)):
         add("grant_added", grant=grant, grants=list(new.grants))
     for grant in sorted(set(old.grants) - set(new.grants)):
         add("grant_removed", grant=grant, grants=list(new.grants))
-    if old.exposed != new.exposed or _listeners(old) != _listeners(new):
+    if (old.exposed != new.exposed or _listeners(old) != _listeners(new)
+            or _exposure_modes(old) != _exposure_modes(new)):
         add("exposure_changed", exposed=new.exposed, was_exposed=old.exposed, listeners=_listeners(new))
     if old.version != new.version:
         add("version_changed", version=new.version, previous_version=old.version)

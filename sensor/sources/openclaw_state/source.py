@@ -49,6 +49,13 @@ def change_fields(change: Any) -> dict[str, Any]:
         fields["Exposed"] = d["exposed"]
     if d.get("version") is not None:
         fields["Version"] = str(d["version"])
+    for key, name in (("config_settings", "ConfigSettings"), ("config_settings_added", "ConfigSettingsAdded")):
+        if isinstance(d.get(key), list) and d[key]:
+            fields[name] = [str(item) for item in d[key]]
+    if d.get("bind_mode"):
+        fields["BindMode"] = str(d["bind_mode"])
+    if d.get("auth_mode"):
+        fields["AuthMode"] = str(d["auth_mode"])
     if change.change_type == "credential_added":
         fields["CredentialKind"] = str(d.get("kind"))
         fields["TargetFilename"] = str(d.get("path")) if d.get("path") else None

@@ -50,3 +50,27 @@ def test_changes(tmp_path: Path) -> None:
         second, scan_host([tmp_path / "empty"], include_processes=False, system_wide=False, salt=SALT)
     )
     assert [c.change_type for c in gone] == ["install_removed"]
+
+
+def test_auth_mode_flip_is_an_exposure_change_the_pack_alerts_on(tmp_path: Path) -> None:
+    """Only the auth mode changes (bind and listeners stay): still exposure_changed, with AuthMode, and the
+    pack's auth-none rule fires on the event the live sensor builds from it."""
+    from sensor.engine import Engine
+    from sensor.sources.openclaw_state.source import change_fields
+
+    tree = trees.openclaw_2026_9(tmp_path / "a", bind="loopback")
+    first = scan_host([tree.home], include_processes=False, system_wide=False, salt=SALT)
+    config = tree.state_dir / "openclaw.json"
+    data = json.loads(config.read_text().split("\n", 1)[1])
+    data["gateway"]["auth"] = {"mode": "none"}
+    config.write_text(json.dumps(data))
+    second = scan_host([tree.home], include_processes=False, system_wide=False, salt=SALT)
+    changes = [c for c in inventory_changes(first, second) if c.change_type == "exposure_changed"]
+    assert len(changes) == 1
+    fields = change_fields(changes[0])
+    assert fields["AuthMode"] == "none" and fields["BindMode"] == "loopback"
+    assert "gateway.auth.mode=none" in fields["ConfigSettingsAdded"]
+    engine = Engine.load([Path(__file__).resolve().parents[3] / "detections" / "exposure" / "auth_none.yml"])
+    event = {"category": "inventory_change", "product": "linux", "ChangeType": "exposure_changed",
+             "EventId": "e1", "UtcTime": "2026-11-22T10:00:00Z", **fields}
+    assert [alert.rule_id for alert in engine.process(event)] == [engine.rules[0].id]
