@@ -35,6 +35,8 @@ HOME_ENTRIES: tuple[CatalogueEntry, ...] = (
     CatalogueEntry(".local/share/keyrings", "*.keyring", "keyring"),
     CatalogueEntry(".local/share/kwalletd", "*.kwl", "keyring"),
     CatalogueEntry(".local/share/gogcli/keyring", "*", "gogcli_keyring", recursive=True),
+    CatalogueEntry(".local/share/gogcli", "credentials*.json", "gogcli_token"),
+    CatalogueEntry(".local/share/gogcli", "*sa-*.json", "gogcli_token"),
     CatalogueEntry(".config/Slack", "Cookies", "slack_session"),
     CatalogueEntry(".config/Slack/Local Storage/leveldb", "*", "slack_session"),
     CatalogueEntry(".config/Bitwarden", "data.json", "password_manager"),
