@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
@@ -12,6 +13,7 @@ def _gen_rules_table():  # type: ignore[no-untyped-def]
     spec = importlib.util.spec_from_file_location("gen_rules_table", REPO / "scripts" / "gen_rules_table.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
