@@ -39,9 +39,12 @@ class JsonLinesSink:
         self.written = 0
 
     def emit(self, kind: RecordKind, body: dict[str, Any], severity: int) -> None:
-        line = orjson.dumps({"kind": str(kind), "severity": severity, "body": body}) + b"\n"
+        self.write_line(orjson.dumps({"kind": str(kind), "severity": severity, "body": body}))
+
+    def write_line(self, data: bytes) -> None:
+        """One JSON document (without its newline) as one line, atomically among threads."""
         with self._lock:
-            self._fh.write(line)
+            self._fh.write(data + b"\n")
             self.written += 1
 
     def flush(self) -> None:

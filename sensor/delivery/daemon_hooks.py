@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-import threading
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 import orjson
 
+from sensor.daemon.sinks import JsonLinesSink
 from sensor.delivery.agent import DeliveryAgent, DeliveryConfig
 from sensor.delivery.settings import CollectorSection, default_state_dir
 from sensor.delivery.shipper import ShipperConfig
@@ -37,37 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="where host_id, spool.db and credential.json live ([collector] state_dir)")
 
 
-class RecordLines:
-    """``--output`` when a collector is configured: one full Record per line."""
-
-    def __init__(self, target: str) -> None:
-        self._lock = threading.Lock()
-        self._owned = target != "-"
-        if self._owned:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            self._fh: IO[bytes] = os.fdopen(fd, "ab")
-        else:
-            self._fh = sys.stdout.buffer
+class RecordLines(JsonLinesSink):
+    """``--output`` when a collector is configured: one full Record per line (unshipped kinds as ``emit``)."""
 
     def write(self, record: Record) -> None:
-        self._line(orjson.dumps(record.model_dump(mode="json")))
-
-    def write_unshipped(self, kind: RecordKind, body: dict[str, Any], severity: int) -> None:
-        self._line(orjson.dumps({"kind": str(kind), "severity": severity, "body": body}))
-
-    def _line(self, data: bytes) -> None:
-        with self._lock:
-            self._fh.write(data + b"\n")
-
-    def flush(self) -> None:
-        with self._lock:
-            self._fh.flush()
-
-    def close(self) -> None:
-        with self._lock:
-            self._fh.flush()
-            if self._owned:
-                self._fh.close()
+        self.write_line(orjson.dumps(record.model_dump(mode="json")))
 
 
 class DeliverySink:
@@ -81,7 +54,7 @@ class DeliverySink:
     def emit(self, kind: RecordKind, body: dict[str, Any], severity: int) -> None:
         if kind == RecordKind.event and not self.ship_events:
             if self.output is not None:  # still written to --output, without a delivery id
-                self.output.write_unshipped(kind, body, severity)
+                self.output.emit(kind, body, severity)
             return
         record = self.agent.sink.emit(kind, body, severity)
         if self.output is not None:
