@@ -52,6 +52,8 @@ def register_actions(actions: Any) -> None:
     run.add_argument("--config", type=Path, help="TOML config file (defaults documented in docs/sensor.md)")
     run.add_argument("--home", type=Path, action="append", default=[], metavar="DIR",
                      help="Also watch this home directory (repeatable), beyond the account database")
+    run.add_argument("--only-homes", action="store_true",
+                     help="Watch only the --home directories, not the account database (audits, tests)")
     run.add_argument("--output", metavar="FILE|-",
                      help="Write every event and alert as JSON lines to FILE, or - for stdout")
     run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
@@ -68,6 +70,8 @@ def run_sensor(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"clawwatch sensor: {exc}", file=sys.stderr)
         return 2
+    if args.only_homes:
+        config.sensor.account_homes = False
     sinks: list[Sink] = []
     for builder in SINK_BUILDERS:
         sinks.extend(builder(args, config))

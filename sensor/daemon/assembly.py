@@ -45,13 +45,14 @@ def _optional(module: str, attr: str) -> Callable[..., Any] | None:
         return None
 
 
-def home_list(extra: Sequence[Path]) -> Callable[[], list[tuple[str | None, Path]]]:
-    """Homes from the OS account database (re-read on each call) plus the ``--home`` extras."""
+def home_list(extra: Sequence[Path], *, include_accounts: bool = True) -> Callable[[], list[tuple[str | None, Path]]]:
+    """Homes from the OS account database (re-read on each call; unless ``include_accounts`` is false)
+    plus the ``--home`` extras."""
     extras = [(None, Path(p)) for p in extra]
 
     def homes() -> list[tuple[str | None, Path]]:
         found: dict[str, tuple[str | None, Path]] = {}
-        for account in account_homes():
+        for account in account_homes() if include_accounts else ():
             found.setdefault(str(account.home), (account.user, account.home))
         for owner, home in extras:
             if home.is_dir():
@@ -73,7 +74,7 @@ def build_daemon(config: SensorConfig, sinks: Sequence[Sink], extra_homes: Seque
     if hasattr(os, "geteuid") and os.geteuid() != 0:
         log.warning("running as uid %d, not root: degraded mode (polling for processes, inotify with "
                     "best-effort attribution for files, other users' data partly unreadable)", os.geteuid())
-    homes = home_list([*config.sensor.homes, *extra_homes])
+    homes = home_list([*config.sensor.homes, *extra_homes], include_accounts=config.sensor.account_homes)
     reader = processes.make_reader()
     ancestry = AncestryCache(reader, grace_s=config.processes.exited_grace_s)
     process_source = ProcessSource(ancestry, reader, processes.make_trigger(),

@@ -4,6 +4,7 @@ Example (all defaults; see docs/sensor.md for the reference)::
 
     [sensor]
     homes = []                 # extra home directories beyond the account database
+    account_homes = true       # false (or --only-homes): only the homes above, not the account database
     rules = []                 # Sigma rule files/dirs; empty = the bundled detections/ when present
     output = ""                # JSON-lines file or "-" (the --output flag overrides)
     health_interval_s = 60.0
@@ -61,6 +62,7 @@ class _Section(BaseModel):
 
 class SensorSection(_Section):
     homes: list[Path] = Field(default_factory=list)
+    account_homes: bool = True  # false: watch only `homes` / --home (audits, tests), not the account database
     rules: list[Path] = Field(default_factory=list)
     output: str = ""
     health_interval_s: float = Field(default=60.0, gt=0)

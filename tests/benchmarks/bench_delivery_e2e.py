@@ -94,7 +94,7 @@ def main() -> int:
         argv = [str(CLAWWATCH), "sensor", "run", "--config", str(config), "--collector", collector.url,
                 "--enroll-secret", ENROLL_SECRET, "--state-dir", str(tmp / "state"), "--log-level", "INFO"]
         for host in hosts:
-            argv += ["--home", str(host.home)]
+            argv += ["--only-homes", "--home", str(host.home)]
         sensor = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=log.open("wb"), env=_env())
         try:
             deadline = time.monotonic() + 120

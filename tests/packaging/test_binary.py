@@ -96,7 +96,7 @@ def test_frozen_sensor_loads_bundled_rules_and_raises_an_alert(built_binary: Pat
     home = legacy_clawdbot_home(tmp_path / "home")
     out = tmp_path / "events.jsonl"
     argv = [str(onedir), "sensor", "run", "--config", str(REPO / "packaging" / "linux" / "sensor.toml"),
-            "--home", str(home), "--output", str(out)]
+            "--only-homes", "--home", str(home), "--output", str(out)]
     rc, alerts, log = run_sensor_until_alert(argv, binary_env(home), out)
     assert alerts, f"no alert from the frozen sensor; its log:\n{log}"
     assert rc == 0, log

@@ -227,7 +227,8 @@ def test_installed_service_entry_point_runs_the_sensor(built_deb: Path, dpkg_roo
     env = clean_env(CLAWWATCH_CONFIG=str(dpkg_root / "etc/clawwatch/sensor.toml"),
                     CLAWWATCH_STATE_DIR=str(dpkg_root / "var/lib/clawwatch"), PATH="/usr/bin:/bin",
                     HOME=str(home))
-    rc, alerts, log = run_sensor_until_alert([str(launcher), "--home", str(home), "--output", str(out)], env, out)
+    argv = [str(launcher), "--only-homes", "--home", str(home), "--output", str(out)]
+    rc, alerts, log = run_sensor_until_alert(argv, env, out)
     assert alerts, f"no alert from the installed sensor; its log:\n{log}"
     assert rc == 0, log
 
@@ -262,7 +263,7 @@ def test_installed_sensor_enrolls_and_its_first_alert_reaches_the_collector(buil
                         CLAWWATCH_STATE_DIR=str(dpkg_root / "var/lib/clawwatch"), PATH="/usr/bin:/bin",
                         HOME=str(home))
         launcher = dpkg_root / "usr/lib/clawwatch/clawwatch-launch"
-        sensor = subprocess.Popen([str(launcher), "--home", str(home), "--output", str(out)], env=env,
+        sensor = subprocess.Popen([str(launcher), "--only-homes", "--home", str(home), "--output", str(out)], env=env,
                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                   text=True)
         alerts: list[Any] = []

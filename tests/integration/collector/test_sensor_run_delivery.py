@@ -32,7 +32,7 @@ def test_sensor_run_ships_with_the_ids_it_writes(collector: Collector, tmp_path:
     state = tmp_path / "state"
     log = tmp_path / "sensor.log"
     proc = subprocess.Popen(
-        [str(CLAWWATCH), "sensor", "run", "--config", str(config), "--home", str(home),
+        [str(CLAWWATCH), "sensor", "run", "--config", str(config), "--only-homes", "--home", str(home),
          "--collector", collector.url, "--enroll-secret", ENROLL_SECRET, "--state-dir", str(state),
          "--output", str(output), "--log-level", "WARNING"],
         stdout=subprocess.DEVNULL, stderr=log.open("wb"), env=_env())

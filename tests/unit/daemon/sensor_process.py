@@ -35,6 +35,7 @@ class SensorProcess:
             str(self.config),
             "--output",
             str(self.output),
+            "--only-homes",  # never the real users' homes: tests watch their scratch homes only
         ]
         for home in homes:
             args += ["--home", str(home)]
