@@ -109,3 +109,15 @@ def test_binary_has_every_command_of_the_package(built_binary: Path, tmp_path: P
     want = run([str(VENV_CLAWWATCH), "--help"], env=clean_env(COLUMNS="200")).stdout
     got = run([str(built_binary), "--help"], env=binary_env(tmp_path) | {"COLUMNS": "200"}).stdout
     assert got == want
+
+
+def test_frozen_binary_runs_the_inventory_scan_worker(built_binary: Path, tmp_path: Path) -> None:
+    """The live sensor starts its inventory scans as `sys.executable -m sensor.daemon.scan_worker HOME...`;
+    frozen, sys.executable is the binary itself, which must run that worker (and nothing outside clawwatch)."""
+    home = legacy_clawdbot_home(tmp_path / "home")
+    done = run([str(built_binary), "-m", "sensor.daemon.scan_worker", str(home)], env=binary_env(home), check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    assert "clawdbot" in {install["product"] for install in report["installs"]}
+    refused = run([str(built_binary), "-m", "json.tool"], env=binary_env(home), check=False)
+    assert refused.returncode == 2
