@@ -23,6 +23,7 @@ from collectors.exports._common import level_index
 from collectors.fleet import tables
 from collectors.fleet.grants import from_bits, to_bits, version_key
 from collectors.forwarders import dispatch
+from collectors.store.bulk import insert_rows
 from sensor.delivery.protocol import IngestBatch
 from sensor.schema.alerts import Alert
 from sensor.schema.inventory import Install, ScanReport
@@ -77,7 +78,7 @@ def _alert_row(host_id: str, record_id: str, alert: Alert, received_at: float) -
 
 def apply_alerts(conn: Connection, host_id: str, alerts: list[tuple[str, Alert]], received_at: float) -> None:
     """One multi-row insert per batch (a statement per alert made ingest projection-bound)."""
-    conn.execute(tables.alerts.insert(), [_alert_row(host_id, rid, alert, received_at) for rid, alert in alerts])
+    insert_rows(conn, tables.alerts, [_alert_row(host_id, rid, alert, received_at) for rid, alert in alerts])
     for _, alert in alerts:
         dispatch.submit(alert)
 

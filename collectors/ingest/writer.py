@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, func, select, text, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import Connection, func, select, update
 
 from collectors.store import tables
+from collectors.store.bulk import insert_rows
 from sensor.delivery.protocol import IngestBatch
 
 
@@ -62,27 +62,10 @@ def _rows(batch: IngestBatch, received_at: float) -> list[dict[str, Any]]:
     return rows
 
 
-# PostgreSQL: one statement with the batch as one JSON parameter, unpacked by the server (a multi-row
-# VALUES list makes the driver re-parse thousands of placeholders per batch; text arrays make it escape
-# every body in Python).
-_PG_INSERT = text("""
-    INSERT INTO cw_records
-        (host_id, seq, record_id, kind, severity, created_at, received_at, digest, body)
-    SELECT :host_id, r.seq, r.record_id, r.kind, r.severity, r.created_at, :received_at, r.digest, r.body
-    FROM json_to_recordset(CAST(:rows AS json))
-         AS r(seq bigint, record_id text, kind text, severity smallint, created_at text, digest text, body text)
-    ON CONFLICT (host_id, seq) DO NOTHING
-    RETURNING seq
-""")
-_PG_COLUMNS = ("seq", "record_id", "kind", "severity", "created_at", "digest", "body")
-
-
 def _insert_ignoring_duplicates(conn: Connection, rows: list[dict[str, Any]]) -> set[int]:
     table = tables.records
     if conn.dialect.name == "postgresql":
-        packed = orjson.dumps([{c: r[c] for c in _PG_COLUMNS} for r in rows]).decode()
-        params = {"host_id": rows[0]["host_id"], "received_at": rows[0]["received_at"], "rows": packed}
-        return {int(row[0]) for row in conn.execute(_PG_INSERT, params)}
+        return set(insert_rows(conn, table, rows, skip_conflicts_on=("host_id", "seq"), returning="seq"))
     # SQLite: the transaction holds the database's write lock (BEGIN IMMEDIATE), so "what is already there"
     # cannot change between this read and the insert; a plain executemany is much faster than RETURNING.
     seqs = [r["seq"] for r in rows]
@@ -90,9 +73,7 @@ def _insert_ignoring_duplicates(conn: Connection, rows: list[dict[str, Any]]) ->
         select(table.c.seq).where(table.c.host_id == rows[0]["host_id"],
                                   table.c.seq.between(min(seqs), max(seqs))))}
     new_rows = [r for r in rows if r["seq"] not in present]
-    if new_rows:
-        conn.execute(sqlite.insert(table).on_conflict_do_nothing(
-            index_elements=[table.c.host_id, table.c.seq]), new_rows)
+    insert_rows(conn, table, new_rows, skip_conflicts_on=("host_id", "seq"))
     return {r["seq"] for r in new_rows}
 
 

@@ -100,27 +100,31 @@ def _count(db_url: str) -> int:
     return n
 
 
-def bench_rate(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, float]:
+def bench_rate(kind: str, args: argparse.Namespace, tmp: Path, processes: int) -> dict[str, float]:
     db_url, schema = _scratch_db(kind, tmp)
-    collector = Collector(db_url=db_url, workdir=tmp, admin_token="cw_bench_" + secrets.token_hex(12),
-                          extra=["--host-rate", "0", "--enroll-rate", "0"])
+    admin = "cw_bench_" + secrets.token_hex(12)
+    collectors = [Collector(db_url=db_url, workdir=tmp / f"c{index}", admin_token=admin,
+                            extra=["--host-rate", "0", "--enroll-rate", "0"]) for index in range(processes)]
     try:
-        collector.start()
+        for collector in collectors:
+            collector.workdir.mkdir(parents=True, exist_ok=True)
+            collector.start()
         per_client = args.alerts // args.clients
-        work: list[tuple[str, list[bytes]]] = []
+        work: list[tuple[str, str, list[bytes]]] = []
         for c in range(args.clients):
             host_id = f"benchhost{c:04d}{uuid.uuid4().hex[:8]}"
+            collector = collectors[c % len(collectors)]
             token = collector.api("POST", "/api/v1/enroll", json={"enroll_secret": ENROLL_SECRET,
                                                                   "host_id": host_id}).json()["token"]
-            work.append((token, _batches(host_id, 1, per_client, args.batch)))
+            work.append((collector.url, token, _batches(host_id, 1, per_client, args.batch)))
         errors: list[str] = []
 
-        def client(token: str, bodies: list[bytes]) -> None:
+        def client(url: str, token: str, bodies: list[bytes]) -> None:
             session = requests.Session()
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
                        "Content-Encoding": "gzip"}
             for body in bodies:
-                resp = session.post(collector.url + "/api/v1/ingest", data=body, headers=headers, timeout=60)
+                resp = session.post(url + "/api/v1/ingest", data=body, headers=headers, timeout=60)
                 if resp.status_code != 200:
                     errors.append(f"{resp.status_code} {resp.text[:200]}")
 
@@ -136,7 +140,8 @@ def bench_rate(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, floa
             raise SystemExit(f"{kind}: {len(errors)} errors ({errors[:3]}), stored {stored}")
         return {"alerts": float(stored), "seconds": elapsed, "rate": stored / elapsed}
     finally:
-        collector.kill()
+        for collector in collectors:
+            collector.kill()
         _drop_schema(schema)
 
 
@@ -207,7 +212,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--alerts", type=int, default=60000)
     parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--clients", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--pg-collectors", type=int, default=2,
+                        help="collector processes sharing the PostgreSQL database (the fleet deployment; SQLite "
+                             "always gets one: its single writer lock is the limit there)")
     parser.add_argument("--latency-rate", type=float, default=50.0)
     parser.add_argument("--latency-seconds", type=float, default=10.0)
     parser.add_argument("--databases", default="sqlite,postgresql")
@@ -217,11 +225,13 @@ def main() -> int:
     ok = True
     for kind in args.databases.split(","):
         with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
-            r = bench_rate(kind, args, Path(tmp))
+            processes = args.pg_collectors if kind == "postgresql" else 1
+            r = bench_rate(kind, args, Path(tmp), processes)
             target = TARGETS[kind]
             verdict = "ok" if r["rate"] >= target else "BELOW TARGET"
             ok &= r["rate"] >= target
-            print(f"  {kind:10s} ingest: {r['alerts']:.0f} alerts in {r['seconds']:.2f} s = {r['rate']:,.0f} "
+            print(f"  {kind:10s} ingest ({processes} collector process{'es' if processes > 1 else ''}): "
+                  f"{r['alerts']:.0f} alerts in {r['seconds']:.2f} s = {r['rate']:,.0f} "
                   f"alerts/s (target {target:,.0f}/s, ratio {r['rate'] / target:.2f}) {verdict}")
         with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
             stages = stage_breakdown(kind, Path(tmp))
