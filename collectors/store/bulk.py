@@ -25,6 +25,9 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], 
     ``returning`` column of the inserted rows (PostgreSQL and SQLite alike), else an empty list."""
     if not rows:
         return []
+    unknown = (set(rows[0]) | set(skip_conflicts_on) | {returning or ""}) - set(table.c.keys()) - {""}
+    if unknown:
+        raise ValueError(f"{table.name} has no column(s) {sorted(unknown)}")
     if conn.dialect.name == "postgresql":
         return _insert_postgresql(conn, table, rows, skip_conflicts_on, returning)
     statement: Any = sqlite.insert(table)
@@ -39,13 +42,10 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], 
 
 def _insert_postgresql(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
                        skip_conflicts_on: Sequence[str], returning: str | None) -> list[Any]:
-    unknown = (set(rows[0]) | set(skip_conflicts_on) | {returning or ""}) - set(table.c.keys()) - {""}
-    if unknown:
-        raise ValueError(f"{table.name} has no column(s) {sorted(unknown)}")
     quote = conn.dialect.identifier_preparer.quote
     name = conn.dialect.identifier_preparer.format_table(table)
     columns = ", ".join(quote(column) for column in rows[0])
-    # Only the table's own quoted identifiers are spliced in (checked above); values travel as a parameter.
+    # Only the table's own quoted identifiers are spliced in (checked by insert_rows); values travel as a parameter.
     sql = (f"INSERT INTO {name} ({columns}) SELECT {columns} "  # noqa: S608
            f"FROM json_populate_recordset(NULL::{name}, CAST(:rows AS json))")
     if skip_conflicts_on:
