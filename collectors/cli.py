@@ -13,8 +13,12 @@ import uvicorn
 
 from collectors.api.app import create_app
 from collectors.api.settings import CollectorSettings
+from collectors.forwarders.config import ConfigError, build_forwarders, load
+from collectors.forwarders.dispatch import Forwarding
 from collectors.store import migrations, open_store
 from collectors.store.credentials import Role, count_tokens, create_token, ensure_enroll_secret, ensure_token
+
+FORWARDERS_ENV = "CLAWWATCH_FORWARDERS"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,6 +45,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve.add_argument("--host-burst", type=float, default=CollectorSettings.host_records_burst)
     serve.add_argument("--enroll-rate", type=float, default=CollectorSettings.enroll_attempts_per_s,
                        help="enrollment attempts per second per client address (0 disables)")
+    serve.add_argument("--forwarders", type=Path, default=os.environ.get(FORWARDERS_ENV) or None, metavar="FILE",
+                       help="JSON file of SIEM forwarders (syslog, Splunk HEC, webhook) that get every new alert "
+                            f"(env {FORWARDERS_ENV}); checked before the collector starts listening")
     serve.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(func=_serve)
 
@@ -102,9 +109,29 @@ def _provision(args: argparse.Namespace) -> None:
         store.dispose()
 
 
+def _forwarding(path: Path | None) -> Forwarding | None:
+    """The forwarders of ``--forwarders`` built, not started; ConfigError when the file is unusable."""
+    if path is None:
+        return None
+    config = load(path)
+    forwarding = Forwarding(build_forwarders(config, path), config.min_level)
+    names = ", ".join(f.sink.name for f in forwarding.forwarders) or "nothing (the file lists no forwarders)"
+    print(f"[collector] forwarding alerts of level {config.min_level} and above to {names} (from {path})",
+          file=sys.stderr, flush=True)
+    return forwarding
+
+
 def _serve(args: argparse.Namespace) -> int:
     if bool(args.tls_cert) != bool(args.tls_key):
         print("--tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    try:  # before the database and the socket: a bad file stops the start, with the file and the problem named
+        forwarding = _forwarding(args.forwarders)
+    except ConfigError as exc:  # the message never carries a value from the file (no secret leaks)
+        from_env = os.environ.get(FORWARDERS_ENV) == str(args.forwarders)
+        drop = f"unset {FORWARDERS_ENV} (the default of --forwarders)" if from_env else "leave out --forwarders"
+        print(f"[collector] not starting: {exc}. Fix the file or {drop}.",
+              file=sys.stderr, flush=True)
         return 2
     _provision(args)
     store = open_store(args.db)
@@ -116,7 +143,7 @@ def _serve(args: argparse.Namespace) -> int:
     host, port = sock.getsockname()[:2]
     scheme = "https" if args.tls_cert else "http"
     config = uvicorn.Config(
-        create_app(store, settings), log_level=args.log_level, access_log=False,
+        create_app(store, settings, forwarding), log_level=args.log_level, access_log=False,
         ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
         ssl_keyfile=str(args.tls_key) if args.tls_key else None,
         timeout_graceful_shutdown=5,

@@ -12,6 +12,7 @@ from collectors.api import errors
 from collectors.api.routers import admin, delivery, enroll, health, ingest
 from collectors.api.settings import CollectorSettings
 from collectors.fleet.routes import include_fleet_routes
+from collectors.forwarders import dispatch
 from collectors.ingest.rate_limit import RateLimiter
 from collectors.store import Store
 from sensor import __version__
@@ -41,7 +42,9 @@ def _openapi_with_raw_bodies(app: FastAPI) -> Any:
     return openapi
 
 
-def create_app(store: Store, settings: CollectorSettings | None = None) -> FastAPI:
+def create_app(store: Store, settings: CollectorSettings | None = None,
+               forwarding: dispatch.Forwarding | None = None) -> FastAPI:
+    """The app; ``forwarding`` (built from ``serve --forwarders``) starts the SIEM forwarders with it."""
     settings = settings or CollectorSettings()
     app = FastAPI(
         title="clawwatch collector",
@@ -56,6 +59,6 @@ def create_app(store: Store, settings: CollectorSettings | None = None) -> FastA
     app.add_exception_handler(OperationalError, _database_unavailable)
     for router in (health.router, enroll.router, ingest.router, delivery.router, admin.router):
         app.include_router(router)
-    include_fleet_routes(app)
+    include_fleet_routes(app, forwarding)
     app.openapi = _openapi_with_raw_bodies(app)  # type: ignore[method-assign]
     return app

@@ -10,9 +10,9 @@ from collectors.console import routes as console
 from collectors.forwarders import dispatch
 
 
-def include_fleet_routes(app: FastAPI) -> None:
+def include_fleet_routes(app: FastAPI, forwarding: dispatch.Forwarding | None = None) -> None:
     for router in (fleet.router, alerts.router, console.router, metrics.router):
         app.include_router(router)
     console.mount_static(app)
-    if dispatch.configure_from_env():
+    if forwarding is not None and dispatch.start(forwarding):
         app.router.add_event_handler("shutdown", dispatch.stop_all)

@@ -1,41 +1,48 @@
 """The collector's set of running forwarders: every new alert is offered to each (level permitting).
 
-``configure_from_env()`` reads ``CLAWWATCH_FORWARDERS`` once per collector process; ingest calls
-``submit`` for each newly stored alert (a retried batch is not forwarded twice; a batch whose database
-commit fails after the submit may be: delivery is at-least-once).
+``clawwatch collector serve --forwarders FILE`` builds them (``config.load`` + ``config.build_forwarders``)
+and hands them to the app, whose ``start`` runs them; ingest calls ``submit`` for each newly stored alert
+(a retried batch is not forwarded twice; a batch whose database commit fails after the submit may be:
+delivery is at-least-once).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from collectors.exports._common import level_index
-from collectors.forwarders.config import build_forwarders, load
 from collectors.forwarders.forwarder import Forwarder
 from sensor.schema.alerts import Alert
 
 log = logging.getLogger(__name__)
-ENV = "CLAWWATCH_FORWARDERS"
 
 _lock = threading.Lock()
 _forwarders: list[Forwarder] = []
 _min_level = 0
 
 
-def configure_from_env() -> list[Forwarder]:
-    """Start the forwarders the config file names (once); [] when the variable is unset."""
+@dataclass(frozen=True)
+class Forwarding:
+    """Built (not yet started) forwarders and the lowest alert level they get."""
+
+    forwarders: Sequence[Forwarder]
+    min_level: str = "informational"
+
+
+def start(forwarding: Forwarding) -> list[Forwarder]:
+    """Start the forwarders; one set per process (a second call while they run changes nothing)."""
     global _min_level  # noqa: PLW0603 (one set per process)
-    path = os.environ.get(ENV)
     with _lock:
-        if _forwarders or not path:
+        if _forwarders:
+            log.warning("forwarders already running; ignoring a second set")
             return list(_forwarders)
-        config = load(Path(path))
-        _min_level = level_index(config.min_level)
-        _forwarders.extend(forwarder.start() for forwarder in build_forwarders(config))
-        log.warning("forwarding alerts to %s", ", ".join(f.sink.name for f in _forwarders))
+        _min_level = level_index(forwarding.min_level)
+        _forwarders.extend(forwarder.start() for forwarder in forwarding.forwarders)
+        if _forwarders:
+            log.info("forwarding alerts to %s", ", ".join(f.sink.name for f in _forwarders))
         return list(_forwarders)
 
 

@@ -1,5 +1,6 @@
-"""A collector process configured with forwarders (CLAWWATCH_FORWARDERS) sends new alerts to a Splunk HEC
-endpoint and a TLS syslog receiver the test runs; a retried batch is not forwarded twice."""
+"""A collector process configured with forwarders through CLAWWATCH_FORWARDERS (the default of
+`serve --forwarders`) sends new alerts to a Splunk HEC endpoint and a TLS syslog receiver the test runs;
+a retried batch is not forwarded twice."""
 
 from __future__ import annotations
 
