@@ -1,6 +1,7 @@
 """The catalogue of credential and token stores, per OS, and its expansion into watch targets.
 
-Entries are relative to a home directory (``HOME_ENTRIES``) or to an OpenClaw state dir
+Each OS module holds its data as rows ``(kind, glob, ...)`` (``Row``) that ``entries`` turns into
+catalogue entries, relative to a home directory (``HOME_ENTRIES``) or to an OpenClaw state dir
 (``STATE_DIR_ENTRIES``). Expansion only walks real directories: a symlinked directory is not followed
 (hostile input), ``*`` segments and recursive entries are bounded.
 """
@@ -17,47 +18,69 @@ from sensor.sources.files.base import CatalogueEntry, WatchDir
 MAX_RECURSION_DEPTH = 4
 MAX_DIRS_PER_ENTRY = 256
 
-COMMON_HOME_ENTRIES: tuple[CatalogueEntry, ...] = (
-    CatalogueEntry(".ssh", "id_*", "ssh_private_key", exclude="*.pub"),
-    CatalogueEntry(".ssh", "*.pem", "ssh_private_key"),
-    CatalogueEntry(".ssh", "*.key", "ssh_private_key"),
-    CatalogueEntry(".aws", "credentials", "aws_credentials"),
-    CatalogueEntry(".aws", "config", "aws_config"),
-    CatalogueEntry(".aws/sso/cache", "*.json", "aws_sso_token"),
-    CatalogueEntry(".config/gcloud", "credentials.db", "gcloud_credentials"),
-    CatalogueEntry(".config/gcloud", "access_tokens.db", "gcloud_credentials"),
-    CatalogueEntry(".config/gcloud", "application_default_credentials.json", "gcloud_credentials"),
-    CatalogueEntry(".config/gcloud/legacy_credentials", "*", "gcloud_credentials", recursive=True),
-    CatalogueEntry(".azure", "msal_token_cache.*", "azure_token"),
-    CatalogueEntry(".azure", "accessTokens.json", "azure_token"),
-    CatalogueEntry(".kube", "config", "kubeconfig"),
-    CatalogueEntry(".docker", "config.json", "docker_credentials"),
-    CatalogueEntry("", ".git-credentials", "git_credentials"),
-    CatalogueEntry(".config/git", "credentials", "git_credentials"),
-    CatalogueEntry(".config/gh", "hosts.yml", "gh_token"),
-    CatalogueEntry("", ".npmrc", "npm_token"),
-    CatalogueEntry("", ".pypirc", "pypi_token"),
-    CatalogueEntry("", ".netrc", "netrc"),
-    CatalogueEntry("", ".pgpass", "database_password"),
-    CatalogueEntry("", ".my.cnf", "database_password"),
-    CatalogueEntry(".gnupg/private-keys-v1.d", "*.key", "gpg_private_key"),
-    CatalogueEntry(".codex", "auth.json", "codex_oauth"),
-    CatalogueEntry(".claude", ".credentials.json", "claude_code_oauth"),
-    CatalogueEntry(".qwen", "oauth_creds.json", "qwen_oauth"),
-    CatalogueEntry(".minimax", "oauth_creds.json", "minimax_oauth"),
-    CatalogueEntry(".config/gogcli", "*", "gogcli_token", recursive=True),
-    CatalogueEntry(".password-store", "*.gpg", "password_store", recursive=True),
+Row = tuple[str, ...]
+"""``(kind, glob, ...)``: files matching any of the globs (relative to a base) are credential stores of
+``kind``. A glob's last segment matches file names, the segments before it name the directory (``*``
+segments allowed, e.g. browser profiles); ``DIR/**/NAME`` also covers subdirectories (bounded depth);
+a trailing `` !NAME`` leaves out names that match NAME (``.ssh/id_* !*.pub``)."""
+
+
+def _entry(kind: str, glob: str) -> CatalogueEntry:
+    glob, _, exclude = glob.partition(" !")
+    directory, _, pattern = glob.rpartition("/")
+    recursive = directory == "**" or directory.endswith("/**")
+    if recursive:
+        directory = directory.removesuffix("**").rstrip("/")
+    if not pattern or "**" in directory or "**" in pattern:
+        raise ValueError(f"catalogue glob {glob!r}: '**' only as the last directory segment")
+    return CatalogueEntry(directory, pattern, kind, recursive=recursive, exclude=exclude or None)
+
+
+def entries(*rows: Row) -> tuple[CatalogueEntry, ...]:
+    """The catalogue entries of ``rows`` (see ``Row``), in order: in a watched directory the first
+    entry whose pattern matches a file's name gives its kind."""
+    out: list[CatalogueEntry] = []
+    for kind, *globs in rows:
+        if not globs:
+            raise ValueError(f"catalogue row {kind!r} has no glob")
+        out.extend(_entry(kind, glob) for glob in globs)
+    return tuple(out)
+
+
+COMMON_HOME_ENTRIES = entries(
+    ("ssh_private_key", ".ssh/id_* !*.pub", ".ssh/*.pem", ".ssh/*.key"),
+    ("aws_credentials", ".aws/credentials"),
+    ("aws_config", ".aws/config"),
+    ("aws_sso_token", ".aws/sso/cache/*.json"),
+    ("gcloud_credentials", ".config/gcloud/credentials.db", ".config/gcloud/access_tokens.db",
+     ".config/gcloud/application_default_credentials.json", ".config/gcloud/legacy_credentials/**/*"),
+    ("azure_token", ".azure/msal_token_cache.*", ".azure/accessTokens.json"),
+    ("kubeconfig", ".kube/config"),
+    ("docker_credentials", ".docker/config.json"),
+    ("git_credentials", ".git-credentials", ".config/git/credentials"),
+    ("gh_token", ".config/gh/hosts.yml"),
+    ("npm_token", ".npmrc"),
+    ("pypi_token", ".pypirc"),
+    ("netrc", ".netrc"),
+    ("database_password", ".pgpass", ".my.cnf"),
+    ("gpg_private_key", ".gnupg/private-keys-v1.d/*.key"),
+    ("codex_oauth", ".codex/auth.json"),
+    ("claude_code_oauth", ".claude/.credentials.json"),
+    ("qwen_oauth", ".qwen/oauth_creds.json"),
+    ("minimax_oauth", ".minimax/oauth_creds.json"),
+    ("gogcli_token", ".config/gogcli/**/*"),
+    ("password_store", ".password-store/**/*.gpg"),
 )
 
 # Relative to an OpenClaw state dir (~/.openclaw, a profile dir, or $OPENCLAW_STATE_DIR)
-STATE_DIR_ENTRIES: tuple[CatalogueEntry, ...] = (
-    CatalogueEntry("credentials", "*", "openclaw_channel_credentials", recursive=True),
-    CatalogueEntry("agents/*/agent", "auth-profiles.json", "openclaw_auth_profiles"),
-    CatalogueEntry("agents/*/agent", "openclaw-agent.sqlite", "openclaw_agent_store"),
-    CatalogueEntry("state", "openclaw.sqlite", "openclaw_auth_store"),
-    CatalogueEntry("", ".env", "openclaw_env"),
-    CatalogueEntry("", "secrets.json", "openclaw_secrets"),
-    CatalogueEntry("", "exec-approvals.json", "openclaw_exec_approvals"),
+STATE_DIR_ENTRIES = entries(
+    ("openclaw_channel_credentials", "credentials/**/*"),
+    ("openclaw_auth_profiles", "agents/*/agent/auth-profiles.json"),
+    ("openclaw_agent_store", "agents/*/agent/openclaw-agent.sqlite"),
+    ("openclaw_auth_store", "state/openclaw.sqlite"),
+    ("openclaw_env", ".env"),
+    ("openclaw_secrets", "secrets.json"),
+    ("openclaw_exec_approvals", "exec-approvals.json"),
 )
 
 

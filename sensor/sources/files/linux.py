@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from sensor.sources.files.base import CatalogueEntry, FileAccessBackend
-from sensor.sources.files.catalogue import COMMON_HOME_ENTRIES
+from sensor.sources.files.base import FileAccessBackend
+from sensor.sources.files.catalogue import COMMON_HOME_ENTRIES, Row, entries
 from sensor.sources.files.fanotify import FanotifyBackend
 from sensor.sources.files.inotify import InotifyBackend
 
@@ -16,32 +16,26 @@ _CHROMIUM_ROOTS = (".config/google-chrome", ".config/chromium", ".config/BraveSo
                    ".config/microsoft-edge", ".config/vivaldi", ".config/opera")
 
 
-def _chromium(root: str) -> tuple[CatalogueEntry, ...]:
+def _chromium(root: str) -> tuple[Row, ...]:
     return (
-        CatalogueEntry(f"{root}/*", "Cookies", "browser_cookies"),
-        CatalogueEntry(f"{root}/*/Network", "Cookies", "browser_cookies"),
-        CatalogueEntry(f"{root}/*", "Login Data", "browser_logins"),
-        CatalogueEntry(f"{root}/*", "Web Data", "browser_autofill"),
-        CatalogueEntry(root, "Local State", "browser_key_store"),
+        ("browser_cookies", f"{root}/*/Cookies", f"{root}/*/Network/Cookies"),
+        ("browser_logins", f"{root}/*/Login Data"),
+        ("browser_autofill", f"{root}/*/Web Data"),
+        ("browser_key_store", f"{root}/Local State"),
     )
 
 
-HOME_ENTRIES: tuple[CatalogueEntry, ...] = (
-    *COMMON_HOME_ENTRIES,
-    *(e for root in _CHROMIUM_ROOTS for e in _chromium(root)),
-    CatalogueEntry(".mozilla/firefox/*", "cookies.sqlite", "browser_cookies"),
-    CatalogueEntry(".mozilla/firefox/*", "logins.json", "browser_logins"),
-    CatalogueEntry(".mozilla/firefox/*", "key4.db", "browser_key_store"),
-    CatalogueEntry(".local/share/keyrings", "*.keyring", "keyring"),
-    CatalogueEntry(".local/share/kwalletd", "*.kwl", "keyring"),
-    CatalogueEntry(".local/share/gogcli/keyring", "*", "gogcli_keyring", recursive=True),
-    CatalogueEntry(".local/share/gogcli", "credentials*.json", "gogcli_token"),
-    CatalogueEntry(".local/share/gogcli", "*sa-*.json", "gogcli_token"),
-    CatalogueEntry(".config/Slack", "Cookies", "slack_session"),
-    CatalogueEntry(".config/Slack/Local Storage/leveldb", "*", "slack_session"),
-    CatalogueEntry(".config/Bitwarden", "data.json", "password_manager"),
-    CatalogueEntry(".config/1Password", "*.sqlite", "password_manager", recursive=True),
-    CatalogueEntry(".config/keepassxc", "*.kdbx", "password_manager"),
+HOME_ENTRIES = COMMON_HOME_ENTRIES + entries(
+    *(row for root in _CHROMIUM_ROOTS for row in _chromium(root)),
+    ("browser_cookies", ".mozilla/firefox/*/cookies.sqlite"),
+    ("browser_logins", ".mozilla/firefox/*/logins.json"),
+    ("browser_key_store", ".mozilla/firefox/*/key4.db"),
+    ("keyring", ".local/share/keyrings/*.keyring", ".local/share/kwalletd/*.kwl"),
+    ("gogcli_keyring", ".local/share/gogcli/keyring/**/*"),
+    ("gogcli_token", ".local/share/gogcli/credentials*.json", ".local/share/gogcli/*sa-*.json"),
+    ("slack_session", ".config/Slack/Cookies", ".config/Slack/Local Storage/leveldb/*"),
+    ("password_manager", ".config/Bitwarden/data.json", ".config/1Password/**/*.sqlite",
+     ".config/keepassxc/*.kdbx"),
 )
 
 

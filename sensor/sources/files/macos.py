@@ -3,23 +3,19 @@ events need an entitled, notarised binary; the catalogue is still used by invent
 
 from __future__ import annotations
 
-from sensor.sources.files.base import CatalogueEntry, FileAccessBackend
-from sensor.sources.files.catalogue import COMMON_HOME_ENTRIES
+from sensor.sources.files.base import FileAccessBackend
+from sensor.sources.files.catalogue import COMMON_HOME_ENTRIES, entries
 
-_AS = "Library/Application Support"
-
-HOME_ENTRIES: tuple[CatalogueEntry, ...] = (
-    *COMMON_HOME_ENTRIES,
-    CatalogueEntry("Library/Keychains", "*.keychain-db", "keychain"),
-    CatalogueEntry("Library/Keychains/*", "*.db", "keychain"),
-    CatalogueEntry("Library/Cookies", "Cookies.binarycookies", "browser_cookies"),
-    CatalogueEntry(f"{_AS}/Google/Chrome/*", "Cookies", "browser_cookies"),
-    CatalogueEntry(f"{_AS}/Google/Chrome/*", "Login Data", "browser_logins"),
-    CatalogueEntry(f"{_AS}/Firefox/Profiles/*", "cookies.sqlite", "browser_cookies"),
-    CatalogueEntry(f"{_AS}/Firefox/Profiles/*", "logins.json", "browser_logins"),
-    CatalogueEntry(f"{_AS}/Slack", "Cookies", "slack_session"),
-    CatalogueEntry(f"{_AS}/Bitwarden", "data.json", "password_manager"),
-    CatalogueEntry(f"{_AS}/OpenClaw", "*", "openclaw_app_store"),
+HOME_ENTRIES = COMMON_HOME_ENTRIES + entries(
+    ("keychain", "Library/Keychains/*.keychain-db", "Library/Keychains/*/*.db"),
+    ("browser_cookies", "Library/Cookies/Cookies.binarycookies",
+     "Library/Application Support/Google/Chrome/*/Cookies"),
+    ("browser_logins", "Library/Application Support/Google/Chrome/*/Login Data"),
+    ("browser_cookies", "Library/Application Support/Firefox/Profiles/*/cookies.sqlite"),
+    ("browser_logins", "Library/Application Support/Firefox/Profiles/*/logins.json"),
+    ("slack_session", "Library/Application Support/Slack/Cookies"),
+    ("password_manager", "Library/Application Support/Bitwarden/data.json"),
+    ("openclaw_app_store", "Library/Application Support/OpenClaw/*"),
 )
 
 

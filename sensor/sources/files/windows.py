@@ -3,23 +3,18 @@ tracing would; not implemented). The catalogue is kept for inventory and docs.""
 
 from __future__ import annotations
 
-from sensor.sources.files.base import CatalogueEntry, FileAccessBackend
-from sensor.sources.files.catalogue import COMMON_HOME_ENTRIES
+from sensor.sources.files.base import FileAccessBackend
+from sensor.sources.files.catalogue import COMMON_HOME_ENTRIES, entries
 
-_LOCAL = "AppData/Local"
-_ROAMING = "AppData/Roaming"
-
-HOME_ENTRIES: tuple[CatalogueEntry, ...] = (
-    *COMMON_HOME_ENTRIES,
-    CatalogueEntry(f"{_LOCAL}/Google/Chrome/User Data/*/Network", "Cookies", "browser_cookies"),
-    CatalogueEntry(f"{_LOCAL}/Google/Chrome/User Data/*", "Login Data", "browser_logins"),
-    CatalogueEntry(f"{_LOCAL}/Microsoft/Edge/User Data/*/Network", "Cookies", "browser_cookies"),
-    CatalogueEntry(f"{_ROAMING}/Mozilla/Firefox/Profiles/*", "cookies.sqlite", "browser_cookies"),
-    CatalogueEntry(f"{_ROAMING}/Mozilla/Firefox/Profiles/*", "logins.json", "browser_logins"),
-    CatalogueEntry(f"{_ROAMING}/Microsoft/Credentials", "*", "windows_credentials"),
-    CatalogueEntry(f"{_LOCAL}/Microsoft/Credentials", "*", "windows_credentials"),
-    CatalogueEntry(f"{_ROAMING}/Slack", "Cookies", "slack_session"),
-    CatalogueEntry(f"{_ROAMING}/gh", "hosts.yml", "gh_token"),
+HOME_ENTRIES = COMMON_HOME_ENTRIES + entries(
+    ("browser_cookies", "AppData/Local/Google/Chrome/User Data/*/Network/Cookies"),
+    ("browser_logins", "AppData/Local/Google/Chrome/User Data/*/Login Data"),
+    ("browser_cookies", "AppData/Local/Microsoft/Edge/User Data/*/Network/Cookies",
+     "AppData/Roaming/Mozilla/Firefox/Profiles/*/cookies.sqlite"),
+    ("browser_logins", "AppData/Roaming/Mozilla/Firefox/Profiles/*/logins.json"),
+    ("windows_credentials", "AppData/Roaming/Microsoft/Credentials/*", "AppData/Local/Microsoft/Credentials/*"),
+    ("slack_session", "AppData/Roaming/Slack/Cookies"),
+    ("gh_token", "AppData/Roaming/gh/hosts.yml"),
 )
 
 

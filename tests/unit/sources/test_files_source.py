@@ -13,7 +13,7 @@ import pytest
 
 from sensor.attribution.ancestry import AncestryCache
 from sensor.sources.files.base import CatalogueEntry
-from sensor.sources.files.catalogue import expand, kind_of
+from sensor.sources.files.catalogue import entries, expand, kind_of
 from sensor.sources.files.inotify import InotifyBackend
 from sensor.sources.files.linux import HOME_ENTRIES
 from sensor.sources.files.source import FileAccessSource
@@ -64,6 +64,27 @@ def test_catalogue_kinds_and_public_key_excluded() -> None:
     assert kind_of("id_ed25519", ssh) == "ssh_private_key"
     assert kind_of("id_ed25519.pub", ssh) is None
     assert kind_of("known_hosts", ssh) is None
+
+
+def test_catalogue_rows_become_entries() -> None:
+    assert entries(
+        ("ssh_private_key", ".ssh/id_* !*.pub", ".ssh/*.pem"),
+        ("netrc", ".netrc"),
+        ("password_store", ".password-store/**/*.gpg"),
+        ("openclaw_channel_credentials", "**/*"),
+    ) == (
+        CatalogueEntry(".ssh", "id_*", "ssh_private_key", exclude="*.pub"),
+        CatalogueEntry(".ssh", "*.pem", "ssh_private_key"),
+        CatalogueEntry("", ".netrc", "netrc"),
+        CatalogueEntry(".password-store", "*.gpg", "password_store", recursive=True),
+        CatalogueEntry("", "*", "openclaw_channel_credentials", recursive=True),
+    )
+
+
+@pytest.mark.parametrize("row", [("kind",), ("kind", "a/**/b/*"), ("kind", "a/**"), ("kind", "a/")])
+def test_catalogue_rejects_malformed_rows(row: tuple[str, ...]) -> None:
+    with pytest.raises(ValueError, match="catalogue"):
+        entries(row)
 
 
 def test_expand_does_not_follow_symlinked_dirs(tmp_path: Path) -> None:
