@@ -11,15 +11,12 @@ Examples::
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 from urllib.parse import quote
 
-import orjson
-
-from collectors.exports.rows import to_csv
 from sensor.cli.collector_client import CollectorClient, CollectorError, add_connection_args
-from sensor.cli.table_render import render, when
+from sensor.cli.listing import Row, fail, list_page, print_json
+from sensor.cli.table_render import when
 
 LEVELS = ("informational", "low", "medium", "high", "critical")
 SHOWN_EVENT_FIELDS = ("Image", "CommandLine", "ParentImage", "TargetFilename", "DestinationHostname",
@@ -78,12 +75,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     note.set_defaults(func=run_triage, action="note")
 
 
-def _fail(exc: CollectorError) -> int:
-    print(f"clawwatch: {exc}", file=sys.stderr)
-    return 1
-
-
-def _row(item: dict[str, Any]) -> dict[str, Any]:
+def _row(item: Row) -> Row:
     return {**item, "time_text": when(item.get("time"))}
 
 
@@ -93,23 +85,7 @@ def run_list(args: argparse.Namespace) -> int:
         "since": args.since, "until": args.until, "status": args.status, "assignee": args.assignee,
         "sort": args.sort,
     }.items() if value not in (None, [], "")}
-    try:
-        client = CollectorClient.from_args(args)
-        if args.all and args.format in ("csv", "json"):
-            sys.stdout.write(client.get_text(f"/api/v1/alerts.{args.format}", params))
-            return 0
-        page = client.get_json("/api/v1/alerts", {**params, "limit": args.limit, "offset": args.offset})
-    except CollectorError as exc:
-        return _fail(exc)
-    items = page["items"]
-    if args.format == "json":
-        sys.stdout.write(orjson.dumps(page, option=orjson.OPT_INDENT_2).decode() + "\n")
-    elif args.format == "csv":
-        sys.stdout.write(to_csv(items, list(items[0].keys()) if items else []))
-    else:
-        print(render([_row(item) for item in items], ALERT_TABLE, max_width=60))
-        print(f"\n{page['total']} matching, showing {len(items)}")
-    return 0
+    return list_page(args, "/api/v1/alerts", params, ALERT_TABLE, _row, max_width=60, shown_range=False)
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -118,9 +94,9 @@ def run_show(args: argparse.Namespace) -> int:
         alert = CollectorClient.from_args(args).get_json(f"/api/v1/alerts/{quote(args.record_id, safe=':')}",
                                                           {"format": fmt})
     except CollectorError as exc:
-        return _fail(exc)
+        return fail(exc)
     if args.format != "table":
-        sys.stdout.write(orjson.dumps(alert, option=orjson.OPT_INDENT_2).decode() + "\n")
+        print_json(alert)
         return 0
     print(f"{alert['title']}\n  id {alert['record_id']}  level {alert['level']}  status {alert['status']}"
           + (f"  assignee {alert['assignee']}" if alert.get("assignee") else ""))
@@ -148,5 +124,5 @@ def run_triage(args: argparse.Namespace) -> int:
             print(f"{alert['record_id']}: {alert['status']}"
                   + (f", assigned to {alert['assignee']}" if alert.get("assignee") else ""))
     except CollectorError as exc:
-        return _fail(exc)
+        return fail(exc)
     return 0

@@ -10,14 +10,13 @@ Examples::
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 from urllib.parse import quote
 
 import orjson
 
-from collectors.exports.rows import to_csv
 from sensor.cli.collector_client import CollectorClient, CollectorError, add_connection_args
+from sensor.cli.listing import Row, fail, list_page, print_json
 from sensor.cli.table_render import render, when
 from sensor.schema.inventory import GRANTS
 
@@ -104,49 +103,22 @@ def _params(args: argparse.Namespace) -> dict[str, Any]:
     return {key: value for key, value in params.items() if value not in (None, [], "")}
 
 
-def _fail(exc: CollectorError) -> int:
-    print(f"clawwatch: {exc}", file=sys.stderr)
-    return 1
-
-
-def _list(args: argparse.Namespace, path: str, table: tuple[tuple[str, str], ...], decorate: Any) -> int:
-    try:
-        client = CollectorClient.from_args(args)
-        params = _params(args)
-        if args.format in ("csv", "json") and args.all:
-            sys.stdout.write(client.get_text(f"{path}.{args.format}", params))
-            return 0
-        page = client.get_json(path, {**params, "limit": args.limit, "offset": args.offset})
-    except CollectorError as exc:
-        return _fail(exc)
-    items = page["items"]
-    if args.format == "json":
-        sys.stdout.write(orjson.dumps(page, option=orjson.OPT_INDENT_2).decode() + "\n")
-    elif args.format == "csv":
-        sys.stdout.write(to_csv(items, list(items[0].keys()) if items else []))
-    else:
-        print(render([decorate(item) for item in items], table))
-        shown = f"{args.offset + 1}-{args.offset + len(items)}" if items else "0"
-        print(f"\n{page['total']} matching, showing {shown}")
-    return 0
-
-
-def _host_row(item: dict[str, Any]) -> dict[str, Any]:
+def _host_row(item: Row) -> Row:
     return {**item, "last_seen_text": when(item.get("last_seen"))}
 
 
-def _install_row(item: dict[str, Any]) -> dict[str, Any]:
+def _install_row(item: Row) -> Row:
     listen = [f"{entry['address']}:{entry['port']}" for entry in item.get("listeners") or []]
     status = "removed " + when(item["removed_at"]) if item.get("removed_at") else "present"
     return {**item, "listen": listen, "status": status}
 
 
 def run_hosts(args: argparse.Namespace) -> int:
-    return _list(args, "/api/v1/fleet/hosts", HOST_TABLE, _host_row)
+    return list_page(args, "/api/v1/fleet/hosts", _params(args), HOST_TABLE, _host_row)
 
 
 def run_installs(args: argparse.Namespace) -> int:
-    return _list(args, "/api/v1/fleet/installs", INSTALL_TABLE, _install_row)
+    return list_page(args, "/api/v1/fleet/installs", _params(args), INSTALL_TABLE, _install_row)
 
 
 def run_host(args: argparse.Namespace) -> int:
@@ -156,10 +128,9 @@ def run_host(args: argparse.Namespace) -> int:
         timeline = client.get_json(f"/api/v1/fleet/hosts/{_quote(args.host)}/timeline",
                                    {"limit": max(1, args.timeline)})
     except CollectorError as exc:
-        return _fail(exc)
+        return fail(exc)
     if args.format == "json":
-        both = {**detail, "timeline": timeline}
-        sys.stdout.write(orjson.dumps(both, option=orjson.OPT_INDENT_2).decode() + "\n")
+        print_json({**detail, "timeline": timeline})
         return 0
     print(f"{detail['hostname']}  (host id {detail['host_id']}, sensor {detail['sensor_version'] or '?'})")
     stale = "  STALE" if detail["stale"] else ""
@@ -178,9 +149,9 @@ def run_summary(args: argparse.Namespace) -> int:
     try:
         counts = CollectorClient.from_args(args).get_json("/api/v1/fleet/summary")
     except CollectorError as exc:
-        return _fail(exc)
+        return fail(exc)
     if args.format == "json":
-        sys.stdout.write(orjson.dumps(counts).decode() + "\n")
+        print_json(counts, indent=False)
         return 0
     labels = (("enrolled", "enrolled hosts"), ("with_agent", "hosts with OpenClaw"), ("exposed", "exposed"),
               ("running", "running"), ("with_shell", "with shell"), ("with_gmail", "with Gmail"),

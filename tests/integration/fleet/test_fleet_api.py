@@ -192,7 +192,8 @@ def test_cli_fleet_and_alerts(populated: Populated) -> None:
     table = _cli(env, "fleet", "hosts", "--running")
     lines = table.stdout.splitlines()
     assert lines[0].split()[:3] == ["HOST", "OS", "PRODUCT"]
-    assert [line.split()[0] for line in lines[2:4]] == ["alpha", "bravo"] and "2 matching" in table.stdout
+    assert [line.split()[0] for line in lines[2:4]] == ["alpha", "bravo"]
+    assert lines[-1] == "2 matching, showing 1-2"
     rows = list(csv.DictReader(io.StringIO(_cli(env, "fleet", "hosts", "--format", "csv", "--all").stdout)))
     assert [r["hostname"] for r in rows] == ["alpha", "bravo", "charlie", "delta"]
     host = _cli(env, "fleet", "host", "alpha")
@@ -203,6 +204,9 @@ def test_cli_fleet_and_alerts(populated: Populated) -> None:
 
     listed = _cli(env, "alerts", "list", "--min-level", "high", "--format", "json")
     assert [a["record_id"] for a in json.loads(listed.stdout)["items"]] == [ids["alpha-crit"], ids["alpha-high"]]
+    alert_table = _cli(env, "alerts", "list", "--min-level", "high").stdout.splitlines()
+    assert alert_table[0].split()[:3] == ["ID", "TIME", "HOST"] and ids["alpha-crit"] in alert_table[2]
+    assert alert_table[-1] == "2 matching, showing 2"
     acked = _cli(env, "alerts", "ack", ids["alpha-crit"], "--note", "checking")
     assert acked.returncode == 0 and f"{ids['alpha-crit']}: acknowledged" in acked.stdout
     shown = _cli(env, "alerts", "show", ids["alpha-crit"])
