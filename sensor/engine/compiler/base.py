@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sensor.engine.event_view import FULLTEXT, EventView
+from sensor.engine.event_view import FULLTEXT, EventView, Text
 
 Predicate = Callable[[EventView], bool]
 # Prefilter requirement: at least one (field key, lower-cased literal) must occur in view.low[field].
@@ -23,11 +24,11 @@ def field_key(field: str | None) -> str:
     return FULLTEXT if field is None else field
 
 
-def on_low(key: str, test: Callable[[str], bool]) -> Predicate:
-    """Apply ``test`` to the lower-cased text of a field (any element of a list-valued field)."""
+def _on(fields: Callable[[EventView], Mapping[str, Text]], key: str, test: Callable[[str], bool]) -> Predicate:
+    """Apply ``test`` to the text of field ``key`` in ``fields(view)`` (any element of a list-valued field)."""
 
     def predicate(view: EventView) -> bool:
-        value = view.low[key]
+        value = fields(view)[key]
         if value.__class__ is str:
             return test(value)
         if value is None:
@@ -35,17 +36,17 @@ def on_low(key: str, test: Callable[[str], bool]) -> Predicate:
         return any(test(v) for v in value)
 
     return predicate
+
+
+_LOW: Callable[[EventView], Mapping[str, Text]] = operator.attrgetter("low")
+_TEXT: Callable[[EventView], Mapping[str, Text]] = operator.attrgetter("text")
+
+
+def on_low(key: str, test: Callable[[str], bool]) -> Predicate:
+    """Apply ``test`` to the lower-cased text of a field (any element of a list-valued field)."""
+    return _on(_LOW, key, test)
 
 
 def on_text(key: str, test: Callable[[str], bool]) -> Predicate:
     """Apply ``test`` to the canonical (case-preserved) text of a field."""
-
-    def predicate(view: EventView) -> bool:
-        value = view.text[key]
-        if value.__class__ is str:
-            return test(value)
-        if value is None:
-            return False
-        return any(test(v) for v in value)
-
-    return predicate
+    return _on(_TEXT, key, test)
