@@ -20,7 +20,7 @@ from sensor.engine.event_view import EventView
 from sensor.engine.loader import LoadedFile, load_file, load_text, placeholder_pipeline, rule_files
 from sensor.engine.prefilter import Prefilter
 from sensor.engine.routing import Router
-from sensor.engine.rule import CompiledRule
+from sensor.engine.rule import CompiledRule, RuleMeta
 from sensor.schema import Alert
 
 DEFAULT_LEVEL = "medium"
@@ -187,7 +187,7 @@ class Engine:
 
     # ---- alerts --------------------------------------------------------------------------------
 
-    def _alert(self, rule: CompiledRule, event: Mapping[str, Any], matched: list[str]) -> Alert:
+    def _alert(self, rule: RuleMeta, event: Mapping[str, Any], matched: list[str], **correlation: Any) -> Alert:
         return Alert(
             AlertId=uuid.uuid4().hex,
             UtcTime=_event_time(event),
@@ -200,26 +200,13 @@ class Engine:
             description=rule.description,
             matched=matched,
             event=dict(event),
+            **correlation,
         )
 
     def _correlation_alert(self, correlator: Correlator, event: Mapping[str, Any], fired: Fired) -> Alert:
         spec = correlator.spec
-        return Alert(
-            AlertId=uuid.uuid4().hex,
-            UtcTime=_event_time(event),
-            Hostname=str(event.get("Hostname") or platform.node()),
-            rule_id=spec.id,
-            title=spec.title,
-            level=spec.level,
-            status=spec.status,
-            tags=list(spec.tags),
-            description=spec.description,
-            matched=fired.matched or list(dict.fromkeys(spec.rule_names)),
-            event=dict(event),
-            correlation_type=spec.type,
-            contributing_event_ids=fired.event_ids,
-            group=fired.group,
-        )
+        return self._alert(spec, event, fired.matched or list(dict.fromkeys(spec.rule_names)),
+                           correlation_type=spec.type, contributing_event_ids=fired.event_ids, group=fired.group)
 
 
 def _event_time(event: Mapping[str, Any]) -> str:

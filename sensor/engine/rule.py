@@ -11,7 +11,10 @@ Logsource = tuple[str | None, str | None, str | None]  # category, product, serv
 
 
 @dataclass
-class CompiledRule:
+class RuleMeta:
+    """A rule's place in the engine and what its alerts say about it; shared by detection rules
+    (``CompiledRule``) and correlation rules (``CorrelationSpec``)."""
+
     index: int
     id: str
     title: str
@@ -19,6 +22,10 @@ class CompiledRule:
     status: str | None
     tags: list[str]
     description: str | None
+
+
+@dataclass
+class CompiledRule(RuleMeta):
     path: Path | None
     name: str | None
     logsource: Logsource

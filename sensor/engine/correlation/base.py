@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from sensor.engine.rule import RuleMeta
+
 MAX_GROUPS = 10_000
 MAX_VALUES_PER_GROUP = 10_000
 
@@ -28,14 +30,7 @@ GroupKey = tuple[Any, ...]
 
 
 @dataclass
-class CorrelationSpec:
-    index: int
-    id: str
-    title: str
-    level: str
-    status: str | None
-    tags: list[str]
-    description: str | None
+class CorrelationSpec(RuleMeta):
     type: str
     rule_ids: list[str]  # referenced base rules, in the correlation's order
     rule_names: list[str]  # their names/ids as written in the correlation
