@@ -21,7 +21,7 @@ from sensor.openclaw.credentials.extract import (
 )
 from sensor.openclaw.names import PRODUCTS
 from sensor.safeio import FileData, SafeIOError, read_file
-from sensor.schema.inventory import Persistence
+from sensor.schema.inventory import Persistence, PersistenceMechanism
 from sensor.secrets import redact_text
 
 MAX_DEFINITION_BYTES = 512 * 1024
@@ -87,21 +87,29 @@ def _state_dirs(text: str) -> list[str]:
     return sorted({m.group(1) for m in _STATE_IN_PATH.finditer(text)})
 
 
+def _persistence(data: FileData, mechanism: PersistenceMechanism, scope: str, exec_start: str | None, *,
+                 name: str | None = None, enabled: bool | None = None) -> Persistence:
+    """The autostart entry a definition file makes: named ``name`` (default the file's name), its role
+    read from that name, its command line redacted and cut to 1,000 characters."""
+    name = data.path.name if name is None else name
+    return Persistence(
+        mechanism=mechanism,
+        name=name,
+        path=str(data.path),
+        role=_role(name),
+        scope="system" if scope == "system" else "user",
+        exec_start=redact_text(exec_start)[:1000] if exec_start else None,
+        enabled=enabled,
+    )
+
+
 def parse_systemd(data: FileData, scope: str) -> ServiceDefinition:
     text = data.data.decode("utf-8", "replace")
     exec_start = next((ln.split("=", 1)[1].strip() for ln in text.splitlines() if ln.startswith("ExecStart=")), None)
     pairs = list(systemd_environment_pairs(text))
     enabled = systemd_enabled(data.path)
     definition = ServiceDefinition(
-        Persistence(
-            mechanism="systemd",
-            name=data.path.name,
-            path=str(data.path),
-            role=_role(data.path.name),
-            scope="system" if scope == "system" else "user",
-            exec_start=redact_text(exec_start)[:1000] if exec_start else None,
-            enabled=enabled,
-        ),
+        _persistence(data, "systemd", scope, exec_start, enabled=enabled),
         secrets=list(secrets_in_assignments(iter(pairs))),
         data=data,
         env=_location_env(pairs),
@@ -145,15 +153,8 @@ def parse_launchd(data: FileData, scope: str) -> ServiceDefinition:
     joined = " ".join(args + [v for _, v in pairs])
     disabled = plist.get("Disabled")
     return ServiceDefinition(
-        Persistence(
-            mechanism="launchd",
-            name=str(label),
-            path=str(data.path),
-            role=_role(str(label)),
-            scope="system" if scope == "system" else "user",
-            exec_start=redact_text(" ".join(args))[:1000] or None,
-            enabled=None if disabled is None else not bool(disabled),
-        ),
+        _persistence(data, "launchd", scope, " ".join(args), name=str(label),
+                     enabled=None if disabled is None else not bool(disabled)),
         secrets=list(secrets_in_plist(plist)),
         data=data,
         env=_location_env(pairs),
@@ -182,15 +183,7 @@ def parse_scheduled_task(data: FileData) -> ServiceDefinition:
             pass
     exec_start = f"{command} {arguments}".strip()
     return ServiceDefinition(
-        Persistence(
-            mechanism="scheduled_task",
-            name=data.path.name,
-            path=str(data.path),
-            role=_role(data.path.name),
-            scope="system",
-            exec_start=redact_text(exec_start)[:1000] or None,
-            enabled=enabled,
-        ),
+        _persistence(data, "scheduled_task", "system", exec_start, enabled=enabled),
         data=data,
         state_dirs=_state_dirs(exec_start.replace("\\", "/")),
     )
@@ -200,14 +193,7 @@ def parse_startup_item(data: FileData) -> ServiceDefinition:
     text = data.data.decode("utf-8", "replace")
     pairs = list(windows_set_pairs(text))
     return ServiceDefinition(
-        Persistence(
-            mechanism="startup_folder",
-            name=data.path.name,
-            path=str(data.path),
-            role=_role(data.path.name),
-            scope="user",
-            exec_start=None,
-        ),
+        _persistence(data, "startup_folder", "user", None),
         secrets=list(secrets_in_assignments(iter(pairs))),
         data=data,
         env=_location_env(pairs),

@@ -81,8 +81,11 @@ class Credential(_Model):
     )
 
 
+PersistenceMechanism = Literal["systemd", "launchd", "scheduled_task", "startup_folder"]
+
+
 class Persistence(_Model):
-    mechanism: Literal["systemd", "launchd", "scheduled_task", "startup_folder"]
+    mechanism: PersistenceMechanism
     name: str
     path: str
     role: Literal["gateway", "node", "unknown"] = "unknown"
