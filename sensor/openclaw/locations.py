@@ -49,6 +49,9 @@ class LocationTable:
 _SYSTEMD_PREFIXES = tuple(f"{p}-gateway" for p in PRODUCTS) + tuple(f"{p}-node" for p in PRODUCTS)
 _LAUNCHD_PREFIXES = ("ai.openclaw.", "com.clawdbot.", "bot.molt.")
 _TASK_PREFIXES = ("OpenClaw Gateway", "OpenClaw Node", "Clawdbot Gateway", "Clawdbot Node", "Moltbot Gateway")
+# global package dirs in a home, the same on every OS (bun, OpenClaw's own installer prefix) or on Unix (npm, nvm)
+_ANY_OS_USER_ROOTS = (".bun/install/global/node_modules", ".openclaw/lib/node_modules")
+_UNIX_USER_ROOTS = (".npm-global/lib/node_modules", ".nvm/versions/node/*/lib/node_modules")
 
 LINUX = LocationTable(
     os_name="linux",
@@ -59,12 +62,10 @@ LINUX = LocationTable(
         ServiceDir("/etc/systemd/user", _SYSTEMD_PREFIXES, ".service", absolute=True),
     ),
     user_package_roots=(
-        ".npm-global/lib/node_modules",
-        ".nvm/versions/node/*/lib/node_modules",
+        *_UNIX_USER_ROOTS,
         ".local/lib/node_modules",
         ".local/share/pnpm/global/*/node_modules",
-        ".bun/install/global/node_modules",
-        ".openclaw/lib/node_modules",
+        *_ANY_OS_USER_ROOTS,
         ".volta/tools/image/packages/*/lib/node_modules",
     ),
     system_package_roots=(
@@ -81,13 +82,7 @@ MACOS = LocationTable(
         ServiceDir("/Library/LaunchAgents", _LAUNCHD_PREFIXES, ".plist", absolute=True),
         ServiceDir("/Library/LaunchDaemons", _LAUNCHD_PREFIXES, ".plist", absolute=True),
     ),
-    user_package_roots=(
-        ".npm-global/lib/node_modules",
-        ".nvm/versions/node/*/lib/node_modules",
-        "Library/pnpm/global/*/node_modules",
-        ".bun/install/global/node_modules",
-        ".openclaw/lib/node_modules",
-    ),
+    user_package_roots=(*_UNIX_USER_ROOTS, "Library/pnpm/global/*/node_modules", *_ANY_OS_USER_ROOTS),
     system_package_roots=(
         "/usr/local/lib/node_modules",
         "/opt/homebrew/lib/node_modules",
@@ -102,12 +97,8 @@ WINDOWS = LocationTable(
     os_name="windows",
     user_service_dirs=(ServiceDir("AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup", _TASK_PREFIXES),),
     system_service_dirs=(ServiceDir("C:/Windows/System32/Tasks", _TASK_PREFIXES, absolute=True),),
-    user_package_roots=(
-        "AppData/Roaming/npm/node_modules",
-        "AppData/Local/pnpm/global/*/node_modules",
-        ".bun/install/global/node_modules",
-        ".openclaw/lib/node_modules",
-    ),
+    user_package_roots=("AppData/Roaming/npm/node_modules", "AppData/Local/pnpm/global/*/node_modules",
+                        *_ANY_OS_USER_ROOTS),
     system_package_roots=("C:/Program Files/nodejs/node_modules",),
 )
 
