@@ -76,7 +76,11 @@ def _params(request: Request, multi: tuple[str, ...]) -> dict[str, Any]:
     return params
 
 
-def _page_links(request: Request, offset: int, total: int) -> dict[str, str | None]:
+def _total_text(page: queries.Page) -> str:
+    return f"{page.total:,}" if page.total_exact else f"{page.total:,}+"
+
+
+def _page_links(request: Request, offset: int, page: queries.Page) -> dict[str, str | None]:
     def link(new_offset: int) -> str:
         items = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"]
         items.append(("offset", str(new_offset)))
@@ -84,7 +88,7 @@ def _page_links(request: Request, offset: int, total: int) -> dict[str, str | No
 
     return {
         "prev": link(max(0, offset - PAGE_SIZE)) if offset > 0 else None,
-        "next": link(offset + PAGE_SIZE) if offset + PAGE_SIZE < total else None,
+        "next": link(offset + PAGE_SIZE) if offset + PAGE_SIZE < page.total or not page.total_exact else None,
     }
 
 
@@ -135,10 +139,11 @@ def fleet_page(request: Request, user: User) -> Response:
         filt = HostFilter(limit=PAGE_SIZE)
     with metrics.QUERY_SECONDS.labels("console_fleet").time(), _store(request).engine.connect() as conn:
         counts = queries.fleet_counts(conn, filt.stale_minutes)
-        rows, total = queries.list_hosts(conn, filt)
+        page = queries.list_hosts(conn, filt)
     return templates.TemplateResponse(request, "fleet.html", {
-        "user": user, "counts": counts, "rows": rows, "total": total, "filt": filt, "grants": GRANTS,
-        "error": error, "pages": _page_links(request, filt.offset, total),
+        "user": user, "counts": counts, "rows": page.rows, "total": page.total, "total_text": _total_text(page),
+        "filt": filt,
+        "grants": GRANTS, "error": error, "pages": _page_links(request, filt.offset, page),
     })
 
 
@@ -150,7 +155,7 @@ def host_page(request: Request, user: User, host_id: str) -> Response:
         resolved = queries.resolve_host(conn, host_id[:255])
         detail = queries.host_detail(conn, resolved) if resolved else None
         timeline = queries.host_timeline(conn, resolved, 200) if resolved else []
-        alerts, _ = queries.list_alerts(conn, AlertFilter(host=resolved, limit=100)) if resolved else ([], 0)
+        alerts = queries.list_alerts(conn, AlertFilter(host=resolved, limit=100)).rows if resolved else []
     if detail is None:
         return _missing(request, user, "host")
     return templates.TemplateResponse(request, "host.html", {
@@ -171,10 +176,10 @@ def alerts_page(request: Request, user: User) -> Response:
         error = "; ".join(str(err["msg"]) for err in exc.errors())
         filt = AlertFilter(limit=PAGE_SIZE)
     with metrics.QUERY_SECONDS.labels("console_alerts").time(), _store(request).engine.connect() as conn:
-        rows, total = queries.list_alerts(conn, filt)
+        page = queries.list_alerts(conn, filt)
     return templates.TemplateResponse(request, "alerts.html", {
-        "user": user, "rows": rows, "total": total, "filt": filt, "error": error,
-        "pages": _page_links(request, filt.offset, total),
+        "user": user, "rows": page.rows, "total": page.total, "total_text": _total_text(page), "filt": filt,
+        "error": error, "pages": _page_links(request, filt.offset, page),
     })
 
 

@@ -32,13 +32,15 @@ def parse_time(value: str | float | None) -> float | None:
     return stamp.timestamp()
 
 
-class _Page(BaseModel):
+class PageRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     limit: int = Field(default=50, ge=1, le=1000)
     offset: int = Field(default=0, ge=0, le=10_000_000)
+    exact_total: bool = Field(default=False, description="count every match even past 10,000 (a full count: "
+                                                          "slower on a big fleet)")
 
 
-class HostFilter(_Page):
+class HostFilter(PageRequest):
     product: Literal["openclaw", "clawdbot", "moltbot"] | None = None
     grant: list[str] = Field(default_factory=list, description=f"grant names: {', '.join(GRANTS)}")
     grant_mode: Literal["any", "all"] = "any"
@@ -90,7 +92,7 @@ class InstallFilter(HostFilter):
         return value
 
 
-class AlertFilter(_Page):
+class AlertFilter(PageRequest):
     rule_id: str | None = Field(default=None, max_length=100, pattern=PRINTABLE)
     level: list[Literal["informational", "low", "medium", "high", "critical"]] = Field(default_factory=list)
     min_level: Literal["informational", "low", "medium", "high", "critical"] | None = None

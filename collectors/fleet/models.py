@@ -6,6 +6,23 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from collectors.fleet.filters import PageRequest
+from collectors.fleet.queries import Page
+
+
+class PageInfo(BaseModel):
+    total: int = Field(description="Matching rows, counted exactly up to 10,000 (or past the requested page) "
+                                   "unless exact_total=true")
+    total_exact: bool = Field(default=True, description="false: the count stopped; more than `total` match")
+    limit: int
+    offset: int
+
+
+def page_fields(page: Page, filt: PageRequest) -> dict[str, Any]:
+    """The paging fields of a list response: a ``queries.Page`` and the request it answers."""
+    return {"total": page.total, "total_exact": page.total_exact, "limit": filt.limit, "offset": filt.offset,
+            "items": page.rows}
+
 
 class HostRow(BaseModel):
     host_id: str
@@ -25,22 +42,20 @@ class HostRow(BaseModel):
     stale: bool
 
 
-class HostPage(BaseModel):
-    total: int
-    limit: int
-    offset: int
+class HostPage(PageInfo):
     items: list[HostRow]
 
 
 class FleetCounts(BaseModel):
-    enrolled: int
-    with_agent: int
-    exposed: int
+    enrolled: int = Field(description="Hosts enrolled with the collector")
+    with_agent: int = Field(description="Hosts whose latest inventory has at least one OpenClaw install")
+    exposed: int = Field(description="... of which an install listens on a non-loopback address")
     running: int
     with_shell: int
     with_gmail: int
     with_slack: int
-    stale: int
+    stale: int = Field(description="Enrolled hosts not heard from in stale_minutes (including any that never "
+                                   "sent an inventory)")
 
 
 class InstallRow(BaseModel):
@@ -65,10 +80,7 @@ class InstallRow(BaseModel):
     removed_at: float | None
 
 
-class InstallPage(BaseModel):
-    total: int
-    limit: int
-    offset: int
+class InstallPage(PageInfo):
     items: list[InstallRow]
 
 
@@ -108,10 +120,7 @@ class AlertRow(BaseModel):
     updated_at: float
 
 
-class AlertPage(BaseModel):
-    total: int
-    limit: int
-    offset: int
+class AlertPage(PageInfo):
     items: list[AlertRow]
 
 

@@ -10,17 +10,17 @@ validate are skipped here (ingest already stored them as received).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, select, update
 
 from collectors import metrics
 from collectors.exports._common import level_index
-from collectors.fleet import tables
+from collectors.fleet import counters, tables
 from collectors.fleet.grants import from_bits, to_bits, version_key
 from collectors.forwarders import dispatch
 from collectors.store.bulk import insert_rows
@@ -136,8 +136,11 @@ def _changes(old: dict[str, Any] | None, new: dict[str, Any], install: Install) 
 def apply_inventory(conn: Connection, host_id: str, seq: int, report: ScanReport, now: float) -> bool:
     """Apply one snapshot; False when a newer one was already applied."""
     fh = tables.fleet_hosts
-    current = conn.execute(select(fh.c.inventory_seq).where(fh.c.host_id == host_id)).first()
-    if current is not None and int(current[0]) > seq:
+    # FOR UPDATE (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers): two snapshots of one host
+    # applied at once must not both count their change of flags against the same old row.
+    current = conn.execute(select(fh.c.inventory_seq, fh.c.installs, fh.c.exposed, fh.c.running, fh.c.grant_bits)
+                           .where(fh.c.host_id == host_id).with_for_update()).first()
+    if current is not None and int(current.inventory_seq) > seq:
         return False
     fi = tables.fleet_installs
     previous = {row.install_id: dict(row._mapping) for row in
@@ -170,12 +173,12 @@ def apply_inventory(conn: Connection, host_id: str, seq: int, report: ScanReport
         conn.execute(tables.fleet_changes.insert(), changes)
         for entry in changes:
             metrics.INVENTORY_CHANGES.labels(change=entry["change"]).inc()
-    _upsert_host(conn, host_id, seq, report, now=now, exists=current is not None)
+    _upsert_host(conn, host_id, seq, report, now=now, current=current._mapping if current is not None else None)
     return True
 
 
 def _upsert_host(conn: Connection, host_id: str, seq: int, report: ScanReport, *, now: float,
-                 exists: bool) -> None:
+                 current: Mapping[Any, Any] | None) -> None:
     installs = report.installs
     findings = [finding for install in installs for finding in install.findings] + list(report.findings)
     values = {
@@ -195,16 +198,11 @@ def _upsert_host(conn: Connection, host_id: str, seq: int, report: ScanReport, *
         "findings": len(findings),
     }
     fh = tables.fleet_hosts
-    if exists:
+    if current is not None:
         conn.execute(update(fh).where(fh.c.host_id == host_id).values(**values))
     else:
         conn.execute(fh.insert().values(host_id=host_id, **values))
-
-
-def forget_host(conn: Connection, host_id: str) -> None:
-    """Remove a host's fleet rows (not its alerts)."""
-    for table in (tables.fleet_installs, tables.fleet_changes, tables.fleet_hosts):
-        conn.execute(delete(table).where(table.c.host_id == host_id))
+    counters.apply_change(conn, host_id, counters.flags(current), counters.flags(values))
 
 
 def after_ingest(conn: Connection, batch: IngestBatch, inserted_seqs: Iterable[int],

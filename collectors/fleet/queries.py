@@ -7,13 +7,14 @@ same at 100,000 hosts as at 10.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, exists, func, literal, or_, select
 from sqlalchemy.sql import Select
 
-from collectors.fleet import tables
+from collectors.fleet import counters, tables
 from collectors.fleet.filters import LEVELS_ORDER, AlertFilter, HostFilter, InstallFilter, parse_time
 from collectors.fleet.grants import GRANT_BIT, from_bits, version_key
 from collectors.store import tables as core
@@ -25,6 +26,30 @@ HOST_COLUMNS = ("host_id", "hostname", "os", "installs", "products", "versions",
 INSTALL_COLUMNS = ("host_id", "hostname", "install_id", "product", "variant", "version", "owner", "state_dir",
                    "running", "exposed", "grants", "listeners", "credential_kinds", "first_seen", "last_seen",
                    "removed_at")
+COUNT_CAP = 10_000  # matches counted exactly per list request, unless the caller asks for exact_total
+
+
+@dataclass
+class Page:
+    """One page of a list, with how many rows match in all (a lower bound when ``total_exact`` is False)."""
+    rows: list[dict[str, Any]]
+    total: int
+    total_exact: bool
+
+
+def count_matches(conn: Connection, source: Any, where: list[ColumnElement[bool]], *, exact: bool,
+                  offset: int = 0, limit: int = 0) -> tuple[int, bool]:
+    """How many rows of ``source`` match: exactly up to ``COUNT_CAP`` (or past the requested page, whichever
+    is further), then stop, as a search engine's hit count does. A full count of a 100,000-host fleet on
+    every page view costs more than the page; ``exact`` asks for it anyway."""
+    if exact:
+        return int(conn.execute(select(func.count()).select_from(source).where(*where)).scalar_one()), True
+    cap = max(COUNT_CAP, offset + limit)
+    capped = select(literal(1).label("one")).select_from(source).where(*where).limit(cap + 1).subquery()
+    seen = int(conn.execute(select(func.count()).select_from(capped)).scalar_one())
+    return (seen, True) if seen <= cap else (cap, False)
+
+
 ALERT_COLUMNS = ("record_id", "host_id", "hostname", "alert_id", "rule_id", "title", "level", "time",
                  "status", "assignee")
 
@@ -113,8 +138,7 @@ def _host_select() -> Select[Any]:
     return select(fh, hosts.c.last_seen).select_from(fh.join(hosts, hosts.c.host_id == fh.c.host_id))
 
 
-def list_hosts(conn: Connection, filt: HostFilter,
-               now: float | None = None) -> tuple[list[dict[str, Any]], int]:
+def list_hosts(conn: Connection, filt: HostFilter, now: float | None = None) -> Page:
     now = time.time() if now is None else now
     where = _host_where(filt, now)
     columns = {"hostname": fh.c.hostname, "last_seen": hosts.c.last_seen, "installs": fh.c.installs,
@@ -131,16 +155,15 @@ def list_hosts(conn: Connection, filt: HostFilter,
     rows = sorted((_host_row(row, now, filt.stale_minutes) for row in fetched),
                   key=lambda row: position[row["host_id"]])
     counted = fh.join(hosts, hosts.c.host_id == fh.c.host_id) if needs_hosts else fh
-    total_query = select(func.count()).select_from(counted).where(*where)
-    total = int(conn.execute(total_query).scalar_one())
-    return rows, total
+    total, exact = count_matches(conn, counted, where, exact=filt.exact_total, offset=filt.offset, limit=filt.limit)
+    return Page(rows, total, exact)
 
 
 def iter_hosts(conn: Connection, filt: HostFilter, now: float | None = None, chunk: int = 1000) -> Any:
     """Every matching host, paged through the database (for exports)."""
     page = filt.model_copy(update={"limit": chunk, "offset": filt.offset})
     while True:
-        rows, _ = list_hosts(conn, page, now)
+        rows = list_hosts(conn, page, now).rows
         yield from rows
         if len(rows) < chunk:
             return
@@ -148,31 +171,17 @@ def iter_hosts(conn: Connection, filt: HostFilter, now: float | None = None, chu
 
 
 def fleet_counts(conn: Connection, stale_minutes: int = 15, now: float | None = None) -> dict[str, int]:
+    """The console's headline counts. The inventory ones are kept at ingest (``counters``); enrolled and
+    stale are counted in ``cw_hosts``, stale through its ``last_seen`` index, so that count costs what the
+    number of stale hosts costs, not the fleet's size. Stale counts every enrolled host whose sensor has not
+    been heard from in ``stale_minutes``, including one that never sent an inventory."""
     now = time.time() if now is None else now
     cutoff = now - stale_minutes * 60
-
-    def count_if(condition: ColumnElement[bool]) -> Any:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    def has(grant: str) -> ColumnElement[bool]:
-        return fh.c.grant_bits.op("&")(GRANT_BIT[grant]) != 0
-
-    agent = fh.c.installs > 0
-    row = conn.execute(
-        select(
-            count_if(agent).label("with_agent"),
-            count_if(and_(agent, fh.c.exposed.is_(True))).label("exposed"),
-            count_if(and_(agent, fh.c.running.is_(True))).label("running"),
-            count_if(and_(agent, has("shell"))).label("with_shell"),
-            count_if(and_(agent, has("gmail"))).label("with_gmail"),
-            count_if(and_(agent, has("slack"))).label("with_slack"),
-        ).select_from(fh)
-    ).one()
-    stale = conn.execute(select(func.count()).select_from(fh.join(hosts, hosts.c.host_id == fh.c.host_id))
-                         .where(or_(hosts.c.last_seen.is_(None), hosts.c.last_seen < cutoff))).scalar_one()
+    stale_hosts = select(func.count()).select_from(hosts).where(
+        or_(hosts.c.last_seen.is_(None), hosts.c.last_seen < cutoff))
+    stale = int(conn.execute(stale_hosts).scalar_one())
     enrolled = int(conn.execute(select(func.count()).select_from(hosts)).scalar_one())
-    counts = {key: int(value) for key, value in row._mapping.items()}
-    return {"enrolled": enrolled, **counts, "stale": int(stale)}
+    return {"enrolled": enrolled, **counters.read(conn), "stale": stale}
 
 
 def _install_row(row: Any) -> dict[str, Any]:
@@ -199,8 +208,7 @@ def _install_row(row: Any) -> dict[str, Any]:
     }
 
 
-def list_installs(conn: Connection, filt: InstallFilter,
-                  now: float | None = None) -> tuple[list[dict[str, Any]], int]:
+def list_installs(conn: Connection, filt: InstallFilter, now: float | None = None) -> Page:
     now = time.time() if now is None else now
     where: list[ColumnElement[bool]] = list(_install_clauses(filt))
     if not filt.include_removed:
@@ -215,14 +223,16 @@ def list_installs(conn: Connection, filt: InstallFilter,
     host_filter = filt.model_copy(update={"product": None, "owner": None, "version_min": None,
                                           "version_max": None, "exposed": None, "running": None, "grant": []})
     where.extend(_host_where(host_filter, now))
-    joined = fi.join(fh, fh.c.host_id == fi.c.host_id).join(hosts, hosts.c.host_id == fi.c.host_id)
+    joined = fi.join(fh, fh.c.host_id == fi.c.host_id)
+    if host_filter.stale is not None or host_filter.last_seen_after or host_filter.last_seen_before:
+        joined = joined.join(hosts, hosts.c.host_id == fi.c.host_id)
     columns = {"hostname": fh.c.hostname, "version": fi.c.version_key, "last_seen": fi.c.last_seen,
                "first_seen": fi.c.first_seen, "product": fi.c.product}
     query = (select(fi, fh.c.hostname).select_from(joined).where(*where)
              .order_by(*_order(filt.sort, columns, fi.c.install_id)).limit(filt.limit).offset(filt.offset))
     rows = [_install_row(row) for row in conn.execute(query)]
-    total = int(conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one())
-    return rows, total
+    total, exact = count_matches(conn, joined, where, exact=filt.exact_total, offset=filt.offset, limit=filt.limit)
+    return Page(rows, total, exact)
 
 
 def resolve_host(conn: Connection, host: str) -> str | None:
@@ -312,7 +322,7 @@ def _alert_row(row: Any, with_body: bool = False) -> dict[str, Any]:
     return out
 
 
-def list_alerts(conn: Connection, filt: AlertFilter) -> tuple[list[dict[str, Any]], int]:
+def list_alerts(conn: Connection, filt: AlertFilter) -> Page:
     al = tables.alerts
     where: list[ColumnElement[bool]] = []
     if filt.rule_id:
@@ -337,8 +347,8 @@ def list_alerts(conn: Connection, filt: AlertFilter) -> tuple[list[dict[str, Any
     query = (select(al).where(*where).order_by(*_order(filt.sort, columns, al.c.record_id))
              .limit(filt.limit).offset(filt.offset))
     rows = [_alert_row(row) for row in conn.execute(query)]
-    total = int(conn.execute(select(func.count()).select_from(al).where(*where)).scalar_one())
-    return rows, total
+    total, exact = count_matches(conn, al, where, exact=filt.exact_total, offset=filt.offset, limit=filt.limit)
+    return Page(rows, total, exact)
 
 
 def get_alert(conn: Connection, record_id: str) -> dict[str, Any] | None:

@@ -39,9 +39,16 @@ def _v2_fleet(conn: Connection) -> None:
     fleet_tables.create(conn)
 
 
+def _v3_fleet_counts(conn: Connection) -> None:
+    from collectors.fleet import counters  # noqa: PLC0415 (fleet tables import this package)
+
+    counters.create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial: hosts, tokens, enroll secrets, records", _v1_initial),
     Migration(2, "fleet: inventory hosts/installs/changes, alerts and triage notes", _v2_fleet),
+    Migration(3, "fleet: headline counters kept at ingest (sharded)", _v3_fleet_counts),
 )
 
 

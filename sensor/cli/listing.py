@@ -49,5 +49,6 @@ def list_page(args: argparse.Namespace, path: str, params: dict[str, Any], table
             shown = str(len(items))
         else:
             shown = f"{args.offset + 1}-{args.offset + len(items)}" if items else "0"
-        print(f"\n{page['total']} matching, showing {shown}")
+        total = f"{page['total']}" if page.get("total_exact", True) else f"more than {page['total']}"
+        print(f"\n{total} matching, showing {shown}")
     return 0

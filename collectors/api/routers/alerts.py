@@ -17,7 +17,7 @@ from collectors.exports.ecs import alert_to_ecs
 from collectors.exports.ocsf import alert_to_ocsf
 from collectors.fleet import queries
 from collectors.fleet.filters import AlertFilter
-from collectors.fleet.models import AlertDetail, AlertPage
+from collectors.fleet.models import AlertDetail, AlertPage, page_fields
 from collectors.fleet.triage import TriageError, TriageRequest, triage
 from collectors.store import Store, tables
 from collectors.store.credentials import Role
@@ -45,8 +45,8 @@ def author_of(conn: Any, principal: Principal) -> str:
 @router.get("", response_model=AlertPage, responses=_ERR, summary="Alerts, filtered, sorted and paged")
 def list_alerts(request: Request, _p: Analyst, filt: Annotated[AlertFilter, Query()]) -> AlertPage:
     with metrics.QUERY_SECONDS.labels("alerts").time(), _store(request).engine.connect() as conn:
-        rows, total = queries.list_alerts(conn, filt)
-    return AlertPage(total=total, limit=filt.limit, offset=filt.offset, items=rows)  # type: ignore[arg-type]
+        page = queries.list_alerts(conn, filt)
+    return AlertPage(**page_fields(page, filt))
 
 
 @router.get(".{fmt}", responses=_ERR, summary="Every alert matching the filters, as CSV or JSON")
@@ -57,7 +57,7 @@ def export_alerts(request: Request, _p: Analyst, fmt: ExportFormat,
         sent = 0
         with _store(request).engine.connect() as conn:
             while sent < EXPORT_LIMIT:
-                batch, _ = queries.list_alerts(conn, page)
+                batch = queries.list_alerts(conn, page).rows
                 yield from batch
                 sent += len(batch)
                 if len(batch) < page.limit:

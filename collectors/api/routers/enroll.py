@@ -21,14 +21,15 @@ router = APIRouter(tags=["enroll"])
 def _upsert_host(conn: Connection, req: EnrollRequest) -> int:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     hosts = tables.hosts
+    now = time.time()  # enrolling is hearing from the host: it is not stale
     stmt = dialect.insert(hosts).values(
         host_id=req.host_id, hostname=req.hostname, sensor_version=req.sensor_version,
-        enrolled_at=time.time(), max_seq=0, record_count=0, duplicate_count=0,
+        enrolled_at=now, last_seen=now, max_seq=0, record_count=0, duplicate_count=0,
         spool_dropped_total=0, spool_rejected_total=0,
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=[hosts.c.host_id],
-        set_={"hostname": req.hostname, "sensor_version": req.sensor_version},
+        set_={"hostname": req.hostname, "sensor_version": req.sensor_version, "last_seen": now},
     )
     conn.execute(stmt)
     max_seq = conn.execute(select(hosts.c.max_seq).where(hosts.c.host_id == req.host_id)).scalar_one()

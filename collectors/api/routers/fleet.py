@@ -15,7 +15,7 @@ from collectors.api.errors import ApiError
 from collectors.exports.rows import iter_csv, iter_json_array
 from collectors.fleet import queries
 from collectors.fleet.filters import PRINTABLE, HostFilter, InstallFilter
-from collectors.fleet.models import FleetCounts, HostDetail, HostPage, InstallPage, TimelineEntry
+from collectors.fleet.models import FleetCounts, HostDetail, HostPage, InstallPage, TimelineEntry, page_fields
 from collectors.store import Store
 from collectors.store.credentials import Role
 from sensor.delivery.protocol import ErrorCode, ErrorResponse
@@ -55,8 +55,8 @@ def summary(request: Request, _p: Analyst,
 @router.get("/hosts", response_model=HostPage, responses=_ERR, summary="Hosts, filtered, sorted and paged")
 def hosts(request: Request, _p: Analyst, filt: Annotated[HostFilter, Query()]) -> HostPage:
     with metrics.QUERY_SECONDS.labels("fleet_hosts").time(), _store(request).engine.connect() as conn:
-        rows, total = queries.list_hosts(conn, filt)
-    return HostPage(total=total, limit=filt.limit, offset=filt.offset, items=rows)  # type: ignore[arg-type]
+        page = queries.list_hosts(conn, filt)
+    return HostPage(**page_fields(page, filt))
 
 
 @router.get("/hosts.{fmt}", responses=_ERR, summary="Every host matching the filters, as CSV or JSON")
@@ -76,8 +76,8 @@ def hosts_export(request: Request, _p: Analyst, fmt: ExportFormat,
             summary="OpenClaw installs across the fleet, filtered, sorted and paged")
 def installs(request: Request, _p: Analyst, filt: Annotated[InstallFilter, Query()]) -> InstallPage:
     with metrics.QUERY_SECONDS.labels("fleet_installs").time(), _store(request).engine.connect() as conn:
-        rows, total = queries.list_installs(conn, filt)
-    return InstallPage(total=total, limit=filt.limit, offset=filt.offset, items=rows)  # type: ignore[arg-type]
+        page = queries.list_installs(conn, filt)
+    return InstallPage(**page_fields(page, filt))
 
 
 @router.get("/installs.{fmt}", responses=_ERR, summary="Every install matching the filters, as CSV or JSON")
@@ -88,7 +88,7 @@ def installs_export(request: Request, _p: Analyst, fmt: ExportFormat,
         sent = 0
         with _store(request).engine.connect() as conn:
             while sent < EXPORT_LIMIT:
-                batch, _ = queries.list_installs(conn, page)
+                batch = queries.list_installs(conn, page).rows
                 yield from batch
                 sent += len(batch)
                 if len(batch) < page.limit:

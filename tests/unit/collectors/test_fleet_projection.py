@@ -62,7 +62,8 @@ def test_changes_removal_and_out_of_order(tmp_path: Path) -> None:
         assert apply_inventory(conn, "h-1", 5, snapshot(oc(["shell"])), 5.0)  # back again
         assert changes(conn)[-1][0] == "install_added"
         assert conn.execute(select(tables.fleet_installs.c.removed_at)).scalar() is None
-        rows, total = queries.list_hosts(conn, HostFilter(grant=["shell"]))
+        page = queries.list_hosts(conn, HostFilter(grant=["shell"]))
+        rows, total = page.rows, page.total
         assert total == 1 and rows[0]["grants"] == ["shell"] and rows[0]["installs"] == 1
     store.dispose()
 
