@@ -222,7 +222,8 @@ def list_installs(conn: Connection, filt: InstallFilter, now: float | None = Non
         where.append(grant)
     host_filter = filt.model_copy(update={"product": None, "owner": None, "version_min": None,
                                           "version_max": None, "exposed": None, "running": None, "grant": []})
-    where.extend(_host_where(host_filter, now))
+    host_where = _host_where(host_filter, now)
+    where.extend(host_where)
     joined = fi.join(fh, fh.c.host_id == fi.c.host_id)
     if host_filter.stale is not None or host_filter.last_seen_after or host_filter.last_seen_before:
         joined = joined.join(hosts, hosts.c.host_id == fi.c.host_id)
@@ -231,7 +232,10 @@ def list_installs(conn: Connection, filt: InstallFilter, now: float | None = Non
     query = (select(fi, fh.c.hostname).select_from(joined).where(*where)
              .order_by(*_order(filt.sort, columns, fi.c.install_id)).limit(filt.limit).offset(filt.offset))
     rows = [_install_row(row) for row in conn.execute(query)]
-    total, exact = count_matches(conn, joined, where, exact=filt.exact_total, offset=filt.offset, limit=filt.limit)
+    # Every install belongs to a projected host (both are written together), so without host-level filters the
+    # count needs only the installs table.
+    counted = joined if host_where else fi
+    total, exact = count_matches(conn, counted, where, exact=filt.exact_total, offset=filt.offset, limit=filt.limit)
     return Page(rows, total, exact)
 
 

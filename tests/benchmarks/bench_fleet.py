@@ -24,8 +24,10 @@ the one database (the deployment the design describes). Client and servers share
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import secrets
+import signal
 import statistics
 import sys
 import threading
@@ -43,28 +45,12 @@ sys.path.insert(0, str(REPO))
 import requests  # noqa: E402
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 
-import tests.integration.collector.processes as collector_processes  # noqa: E402
 from collectors.store import tables  # noqa: E402
 from collectors.store.credentials import new_token, token_hash  # noqa: E402
 from sensor.schema.inventory import GRANTS  # noqa: E402
 from tests.integration.collector.processes import ENROLL_SECRET, Collector  # noqa: E402
 
 PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-# --patch-nodelay: `clawwatch` with TCP_NODELAY set on the collector's listening socket (accepted connections
-# inherit it). collectors/cli.py `_bind` makes its socket with proto 0, so asyncio does not set TCP_NODELAY and
-# every response on a kept-alive connection waits ~40 ms for a delayed ACK. Measures the proposed fix.
-NODELAY_WRAPPER = f"""#!{sys.executable}
-import socket, sys
-import collectors.cli as cli
-_bind = cli._bind
-def _bind_nodelay(listen):
-    sock = _bind(listen)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return sock
-cli._bind = _bind_nodelay
-from sensor.cli.main import main
-sys.exit(main())
-"""
 TARGET_HEARTBEATS = 333.0
 TARGET_P95_MS = 100.0
 _local = threading.local()
@@ -273,9 +259,9 @@ def main() -> int:
     parser.add_argument("--query-repeats", type=int, default=30)
     parser.add_argument("--pg", default=PG_BASE, help="PostgreSQL URL (a scratch schema is created in it)")
     parser.add_argument("--keep", action="store_true", help="keep the schema afterwards")
-    parser.add_argument("--patch-nodelay", action="store_true",
-                        help="run the collectors with TCP_NODELAY on their listening socket (the proposed fix)")
     args, _unknown = parser.parse_known_args()
+    # A SIGTERM (timeout, Ctrl-C from a wrapper) still runs the clean-up below: collectors stopped, schema dropped.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
 
     schema = f"cwbench_{uuid.uuid4().hex[:10]}"
     admin_engine = create_engine(args.pg, isolation_level="AUTOCOMMIT")
@@ -284,11 +270,6 @@ def main() -> int:
     db_url = f"{args.pg}?options=-csearch_path%3D{schema}"
     workdir = Path(f"/tmp/{schema}")
     workdir.mkdir(parents=True, exist_ok=True)
-    if args.patch_nodelay:
-        wrapper = workdir / "clawwatch-nodelay"
-        wrapper.write_text(NODELAY_WRAPPER)
-        wrapper.chmod(0o755)
-        collector_processes.CLAWWATCH = wrapper
     admin_token = "cw_admin_" + secrets.token_hex(16)
     collectors = [Collector(db_url=db_url, workdir=workdir / f"c{i}", admin_token=admin_token,
                             extra=["--enroll-rate", "0", "--host-rate", "0"]) for i in range(args.collectors)]
@@ -300,8 +281,7 @@ def main() -> int:
         urls = [c.url for c in collectors]
         api_count = min(args.api_enroll, args.hosts)
         print(f"fleet benchmark: {args.hosts:,} hosts, {args.collectors} collector processes on PostgreSQL, "
-              f"{args.concurrency} client threads" + (", TCP_NODELAY patch" if args.patch_nodelay else ""),
-              flush=True)
+              f"{args.concurrency} client threads; load average {os.getloadavg()[0]:.1f}", flush=True)
 
         api_hosts, api_seconds = enroll_via_api(urls, api_count, min(args.concurrency, 8))
         bulk_hosts, bulk_seconds = provision_in_bulk(db_url, api_count, args.hosts)
