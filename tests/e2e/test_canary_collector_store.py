@@ -34,7 +34,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -387,13 +387,14 @@ def test_no_canary_in_collector_store_or_sensor_spool(openclaw_host: HostFactory
     assert len(set(canaries.values())) == len(canaries), "canary values must be distinct"
     assert all(len(v) >= 24 for v in canaries.values())
 
-    with scratch_database(backend, tmp_path) as db_url:
+    with scratch_database(backend, tmp_path) as db_url, ExitStack() as cleanup:
         collector_dir = tmp_path / "collector"
         collector_dir.mkdir()
         # the last --enroll-secret wins: the canary one, not processes.ENROLL_SECRET
         collector = Collector(db_url=db_url, workdir=collector_dir, admin_token=admin_token,
                               extra=["--enroll-secret", enroll_secret, "--host-rate", "1000",
                                      "--host-burst", "5000"])
+        cleanup.callback(collector.kill)  # on any failure too, before the scratch schema is dropped
         collector.start()
         state = tmp_path / "sensor-state"
         sensor_dir = tmp_path / "sensor"
