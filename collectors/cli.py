@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import socket
 import sys
@@ -152,7 +151,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"[collector] listening on {scheme}://{host}:{port} (database: {store.dialect})",
           file=sys.stderr, flush=True)
     try:
-        asyncio.run(server.serve(sockets=[sock]))
+        server.run(sockets=[sock])  # uvicorn picks its event loop (uvloop where installed)
     finally:
         store.dispose()
     return 0

@@ -7,11 +7,12 @@ secrets and may read. 401 says the credential is missing or not valid (a sensor 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection
 
 from collectors.api.errors import ApiError
 from collectors.store import Store
@@ -41,30 +42,40 @@ def get_store(request: Request) -> Store:
     return store
 
 
-def authenticate(
-    request: Request,
+async def bearer_token(
     credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),  # noqa: B008
-) -> Principal:
+) -> str:
+    """The bearer token of the request, checked for presence and size only (no database: runs on the loop)."""
     if credentials is None or not credentials.credentials:
         raise ApiError(401, ErrorCode.missing_token, "an 'Authorization: Bearer <token>' header is required",
                        _CHALLENGE)
     token = credentials.credentials
     if len(token) > 200:
         raise ApiError(401, ErrorCode.invalid_credential, "the token is not valid", _CHALLENGE)
-    with get_store(request).engine.connect() as conn:
-        row = lookup_token(conn, token)
+    return token
+
+
+def principal_for(conn: Connection, token: str) -> Principal:
+    row = lookup_token(conn, token)
     if row is None:
         raise ApiError(401, ErrorCode.invalid_credential, "the token is unknown or revoked", _CHALLENGE)
     return Principal(token_id=row.token_id, role=row.role, host_id=row.host_id)
 
 
-def require(role: Role) -> Callable[..., Principal]:
-    allowed = _GRANTS[role]
+def check_role(principal: Principal, role: Role) -> Principal:
+    if principal.role not in _GRANTS[role]:
+        raise ApiError(403, ErrorCode.forbidden_role,
+                       f"this endpoint needs the {role.value} role; the token has {principal.role.value}")
+    return principal
 
-    def dependency(principal: Principal = Depends(authenticate)) -> Principal:  # noqa: B008
-        if principal.role not in allowed:
-            raise ApiError(403, ErrorCode.forbidden_role,
-                           f"this endpoint needs the {role.value} role; the token has {principal.role.value}")
-        return principal
+
+def authenticate(request: Request, token: str = Depends(bearer_token)) -> Principal:
+    with get_store(request).reader() as conn:
+        return principal_for(conn, token)
+
+
+def require(role: Role) -> Callable[..., Awaitable[Principal]]:
+    async def dependency(principal: Principal = Depends(authenticate)) -> Principal:  # noqa: B008
+        return check_role(principal, role)
 
     return dependency

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from collectors.store import tables
 from collectors.store.bulk import insert_rows
@@ -90,8 +90,35 @@ def _check_duplicates_identical(conn: Connection, host_id: str, rows: list[dict[
         raise SeqConflict(conflicts)
 
 
-def _greatest(conn: Connection, column: Any, value: int) -> Any:
-    return func.greatest(column, value) if conn.dialect.name == "postgresql" else func.max(column, value)
+def _greatest(dialect: str, column: Any, value: Any) -> Any:
+    return func.greatest(column, value) if dialect == "postgresql" else func.max(column, value)
+
+
+def _host_update(dialect: str, with_spool: bool) -> Any:
+    """The per-batch UPDATE of the host's delivery counters, built once per dialect and shape (a reused
+    statement keeps its compiled form; building it per request was a visible share of a heartbeat's cost)."""
+    hosts = tables.hosts
+    values: dict[str, Any] = {
+        "last_seen": bindparam("b_received_at"),
+        "last_addr": bindparam("b_addr"),
+        "record_count": hosts.c.record_count + bindparam("b_inserted"),
+        "duplicate_count": hosts.c.duplicate_count + bindparam("b_duplicates"),
+        "max_seq": _greatest(dialect, hosts.c.max_seq, bindparam("b_max_seq")),
+    }
+    if with_spool:
+        values.update({
+            "spool_dropped_total": _greatest(dialect, hosts.c.spool_dropped_total, bindparam("b_dropped")),
+            "spool_rejected_total": _greatest(dialect, hosts.c.spool_rejected_total, bindparam("b_rejected")),
+            "spool_dropped_by_severity": bindparam("b_by_severity", type_=hosts.c.spool_dropped_by_severity.type),
+            "spool_bytes": bindparam("b_bytes"),
+            "spool_records": bindparam("b_records"),
+        })
+    return (update(hosts).where(hosts.c.host_id == bindparam("b_host_id")).values(**values)
+            .returning(hosts.c.max_seq, hosts.c.record_count))
+
+
+_HOST_UPDATES = {(dialect, with_spool): _host_update(dialect, with_spool)
+                 for dialect in ("postgresql", "sqlite") for with_spool in (False, True)}
 
 
 def write_batch(conn: Connection, batch: IngestBatch, received_at: float, addr: str | None) -> WriteResult:
@@ -99,24 +126,17 @@ def write_batch(conn: Connection, batch: IngestBatch, received_at: float, addr: 
     rows = _rows(batch, received_at)
     inserted: set[int] = _insert_ignoring_duplicates(conn, rows) if rows else set()
     _check_duplicates_identical(conn, batch.host_id, rows, inserted)
-    hosts = tables.hosts
-    values: dict[str, Any] = {
-        "last_seen": received_at,
-        "last_addr": (addr or "")[:64],
-        "record_count": hosts.c.record_count + len(inserted),
-        "duplicate_count": hosts.c.duplicate_count + (len(rows) - len(inserted)),
+    params: dict[str, Any] = {
+        "b_host_id": batch.host_id, "b_received_at": received_at, "b_addr": (addr or "")[:64],
+        "b_inserted": len(inserted), "b_duplicates": len(rows) - len(inserted), "b_max_seq": max(inserted, default=0),
     }
-    if inserted:
-        values["max_seq"] = _greatest(conn, hosts.c.max_seq, max(inserted))
-    if batch.spool is not None:
-        spool = batch.spool
-        values["spool_dropped_total"] = _greatest(conn, hosts.c.spool_dropped_total, spool.dropped_total)
-        values["spool_rejected_total"] = _greatest(conn, hosts.c.spool_rejected_total, spool.rejected_total)
-        values["spool_dropped_by_severity"] = dict(spool.dropped_by_severity)
-        values["spool_bytes"] = spool.queued_bytes
-        values["spool_records"] = spool.queued_records
-    counters = conn.execute(update(hosts).where(hosts.c.host_id == batch.host_id).values(**values)
-                            .returning(hosts.c.max_seq, hosts.c.record_count)).first()
+    spool = batch.spool
+    if spool is not None:
+        params.update({"b_dropped": spool.dropped_total, "b_rejected": spool.rejected_total,
+                       "b_by_severity": dict(spool.dropped_by_severity), "b_bytes": spool.queued_bytes,
+                       "b_records": spool.queued_records})
+    dialect = "postgresql" if conn.dialect.name == "postgresql" else "sqlite"
+    counters = conn.execute(_HOST_UPDATES[dialect, spool is not None], params).first()
     missing = int(counters[0]) - int(counters[1]) if counters else 0
     return WriteResult(
         acked=[r["seq"] for r in rows], inserted=len(inserted), duplicates=len(rows) - len(inserted),

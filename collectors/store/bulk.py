@@ -11,11 +11,12 @@ hostile strings first (see ``collectors.fleet.projection.clean``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import Connection, Table, TextClause, text
 from sqlalchemy.dialects import sqlite
 
 
@@ -42,15 +43,25 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], 
 
 def _insert_postgresql(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
                        skip_conflicts_on: Sequence[str], returning: str | None) -> list[Any]:
-    quote = conn.dialect.identifier_preparer.quote
-    name = conn.dialect.identifier_preparer.format_table(table)
-    columns = ", ".join(quote(column) for column in rows[0])
+    statement = _postgresql_statement(conn.dialect.identifier_preparer, table, tuple(rows[0]),
+                                      tuple(skip_conflicts_on), returning)
+    result = conn.execute(statement, {"rows": orjson.dumps(list(rows)).decode()})
+    return [row[0] for row in result] if returning is not None else []
+
+
+@functools.lru_cache(maxsize=64)
+def _postgresql_statement(preparer: Any, table: Table, columns: tuple[str, ...], skip_conflicts_on: tuple[str, ...],
+                          returning: str | None) -> TextClause:
+    """One statement object per shape, built once: SQLAlchemy then reuses its compiled form (building a new
+    text() per call cost a compile per request)."""
+    quote = preparer.quote
+    name = preparer.format_table(table)
+    listed = ", ".join(quote(column) for column in columns)
     # Only the table's own quoted identifiers are spliced in (checked by insert_rows); values travel as a parameter.
-    sql = (f"INSERT INTO {name} ({columns}) SELECT {columns} "  # noqa: S608
+    sql = (f"INSERT INTO {name} ({listed}) SELECT {listed} "  # noqa: S608
            f"FROM json_populate_recordset(NULL::{name}, CAST(:rows AS json))")
     if skip_conflicts_on:
         sql += f" ON CONFLICT ({', '.join(quote(column) for column in skip_conflicts_on)}) DO NOTHING"
     if returning is not None:
         sql += f" RETURNING {quote(returning)}"
-    result = conn.execute(text(sql), {"rows": orjson.dumps(list(rows)).decode()})
-    return [row[0] for row in result] if returning is not None else []
+    return text(sql)

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from collectors.store import tables
 
@@ -64,11 +64,13 @@ def ensure_token(conn: Connection, token: str, role: Role, label: str) -> str:
     return token_id
 
 
+# Built once: every request looks a token up, and a statement object reused keeps its compiled form cached.
+_LOOKUP = (select(tables.tokens.c.token_id, tables.tokens.c.role, tables.tokens.c.host_id, tables.tokens.c.label)
+           .where(tables.tokens.c.token_hash == bindparam("token_hash"), tables.tokens.c.revoked_at.is_(None)))
+
+
 def lookup_token(conn: Connection, token: str) -> TokenRow | None:
-    row = conn.execute(
-        select(tables.tokens.c.token_id, tables.tokens.c.role, tables.tokens.c.host_id, tables.tokens.c.label)
-        .where(tables.tokens.c.token_hash == token_hash(token), tables.tokens.c.revoked_at.is_(None))
-    ).first()
+    row = conn.execute(_LOOKUP, {"token_hash": token_hash(token)}).first()
     if row is None:
         return None
     return TokenRow(token_id=row.token_id, role=Role(row.role), host_id=row.host_id, label=row.label)

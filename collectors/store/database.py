@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from collectors.store import migrations
@@ -63,8 +63,16 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def reader(self) -> Connection:
+        """A connection for one-statement reads. On PostgreSQL it runs in autocommit (no BEGIN/ROLLBACK round
+        trips around a lookup); SQLite keeps its usual transaction (see ``_sqlite_begin``)."""
+        conn = self.engine.connect()
+        if self.dialect == "postgresql":
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        return conn
 
-def open_store(url: str | None = None, *, migrate: bool = True, pool_size: int = 5) -> Store:
+
+def open_store(url: str | None = None, *, migrate: bool = True, pool_size: int = 16) -> Store:
     full = normalize_url(url)
     parsed = make_url(full)
     if parsed.get_backend_name() == "sqlite":
@@ -74,7 +82,12 @@ def open_store(url: str | None = None, *, migrate: bool = True, pool_size: int =
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     else:
-        engine = create_engine(full, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        # Connections are kept: a PostgreSQL connection costs a server process fork and authentication, so a
+        # pool smaller than the request concurrency (uvicorn's worker threads) made every burst open and close
+        # connections. No pre-ping round trip per checkout either: when the server restarts, the first request
+        # that meets a dead connection gets a 503 (OperationalError, see api/app.py) that sensors retry, and
+        # SQLAlchemy then discards every pooled connection older than the failure.
+        engine = create_engine(full, pool_size=pool_size, max_overflow=pool_size // 2, pool_pre_ping=False)
     store = Store(engine=engine, url=full)
     if migrate:
         with engine.begin() as conn:
