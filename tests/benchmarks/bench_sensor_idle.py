@@ -124,7 +124,7 @@ def main() -> int:
     print(f"  rss: mean {rss_mean:.1f} MB, max {rss_max:.1f} MB   target <= {RSS_TARGET_MB:.0f} MB   "
           f"ratio {rss_max / RSS_TARGET_MB:.2f}")
     if dispatcher_rss is not None:
-        print(f"  rss via `clawwatch sensor run` (dispatcher imports every command): {dispatcher_rss:.1f} MB")
+        print(f"  rss via `clawwatch sensor run` (the CLI dispatcher in front of the daemon): {dispatcher_rss:.1f} MB")
     ok = cpu <= CPU_TARGET_PCT and rss_max <= RSS_TARGET_MB
     print("  result:", "within targets" if ok else "OVER TARGET")
     return 0
