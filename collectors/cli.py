@@ -14,7 +14,7 @@ from collectors.api.app import create_app
 from collectors.api.settings import CollectorSettings
 from collectors.forwarders.config import ConfigError, build_forwarders, load
 from collectors.forwarders.dispatch import Forwarding
-from collectors.store import migrations, open_store
+from collectors.store import maintenance, migrations, open_store
 from collectors.store.credentials import Role, count_tokens, create_token, ensure_enroll_secret, ensure_token
 
 FORWARDERS_ENV = "CLAWWATCH_FORWARDERS"
@@ -47,6 +47,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve.add_argument("--forwarders", type=Path, default=os.environ.get(FORWARDERS_ENV) or None, metavar="FILE",
                        help="JSON file of SIEM forwarders (syslog, Splunk HEC, webhook) that get every new alert "
                             f"(env {FORWARDERS_ENV}); checked before the collector starts listening")
+    serve.add_argument("--table-upkeep-interval", type=float, default=maintenance.DEFAULT_INTERVAL_S,
+                       metavar="SECONDS",
+                       help="PostgreSQL with autovacuum off only: VACUUM (ANALYZE) the collector's tables this "
+                            "often (default 300; 0 never)")
     serve.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(func=_serve)
 
@@ -140,6 +144,13 @@ def _serve(args: argparse.Namespace) -> int:
     )
     sock = _bind(args.listen)
     host, port = sock.getsockname()[:2]
+    upkeep = None
+    if args.table_upkeep_interval > 0:
+        upkeep = maintenance.start_if_needed(store, args.table_upkeep_interval,
+                                             min(maintenance.FIRST_RUN_AFTER_S, args.table_upkeep_interval))
+    if upkeep is not None:
+        print(f"[collector] PostgreSQL autovacuum is off: the collector vacuums and analyzes its tables every "
+              f"{args.table_upkeep_interval:g} s (--table-upkeep-interval)", file=sys.stderr, flush=True)
     scheme = "https" if args.tls_cert else "http"
     config = uvicorn.Config(
         create_app(store, settings, forwarding), log_level=args.log_level, access_log=False,
@@ -153,6 +164,8 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         server.run(sockets=[sock])  # uvicorn picks its event loop (uvloop where installed)
     finally:
+        if upkeep is not None:
+            upkeep.stop()
         store.dispose()
     return 0
 

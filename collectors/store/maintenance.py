@@ -1,0 +1,90 @@
+"""Table upkeep the database would normally do itself: VACUUM (ANALYZE) when PostgreSQL's autovacuum is off.
+
+Every heartbeat rewrites its host's ``cw_hosts`` row and every snapshot its fleet rows. PostgreSQL's
+autovacuum reclaims the dead versions, keeps index-only scans possible (visibility map) and keeps the
+planner's statistics current (which hosts are stale, how versions spread). Some servers run with it off
+(this project's CI machines do); then query plans go stale with the fleet and tables bloat. In that case
+the collector does the upkeep of its own tables on a timer, one collector process at a time (a
+session advisory lock), and logs that it does. Nothing happens on SQLite or when autovacuum is on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy import text
+
+from collectors.store.database import Store
+from collectors.store.tables import metadata
+
+log = logging.getLogger(__name__)
+
+_LOCK_KEY = 0x436C6177 + 1  # beside the migration lock key
+DEFAULT_INTERVAL_S = 300.0
+FIRST_RUN_AFTER_S = 60.0
+
+
+def autovacuum_off(store: Store) -> bool:
+    if store.dialect != "postgresql":
+        return False
+    with store.reader() as conn:
+        settings = {name: str(conn.execute(text(f"SHOW {name}")).scalar_one())
+                    for name in ("autovacuum", "track_counts")}
+    return "off" in settings.values()
+
+
+def vacuum_analyze(store: Store) -> list[str]:
+    """VACUUM (ANALYZE) every collector table, unless another collector holds the upkeep lock; returns what ran."""
+    names = sorted(name for name in metadata.tables)
+    done: list[str] = []
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:  # VACUUM: no transaction
+        if not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": _LOCK_KEY}).scalar_one():
+            return done
+        try:
+            quote = conn.dialect.identifier_preparer.quote
+            for name in names:
+                conn.execute(text(f"VACUUM (ANALYZE) {quote(name)}"))
+                done.append(name)
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _LOCK_KEY})
+    return done
+
+
+class TableUpkeep:
+    """A daemon thread running ``vacuum_analyze`` every ``interval`` seconds while the collector serves."""
+
+    def __init__(self, store: Store, interval: float = DEFAULT_INTERVAL_S,
+                 first_after: float = FIRST_RUN_AFTER_S) -> None:
+        self.store = store
+        self.interval = interval
+        self.first_after = first_after
+        self.runs = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="clawwatch-table-upkeep", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        wait = self.first_after
+        while not self._stop.wait(wait):
+            wait = self.interval
+            try:
+                if vacuum_analyze(self.store):
+                    self.runs += 1
+            except Exception as exc:  # a failed upkeep run must never stop the collector; the next run retries
+                log.warning("table upkeep failed: %s", exc)
+
+
+def start_if_needed(store: Store, interval: float = DEFAULT_INTERVAL_S,
+                    first_after: float = FIRST_RUN_AFTER_S) -> TableUpkeep | None:
+    if not autovacuum_off(store):
+        return None
+    upkeep = TableUpkeep(store, interval, first_after)
+    upkeep.start()
+    return upkeep
