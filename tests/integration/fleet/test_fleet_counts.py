@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select, text
 
 from collectors.fleet import counters, queries
 from collectors.fleet import tables as fleet
-from collectors.fleet.filters import AlertFilter, HostFilter
+from collectors.fleet.filters import AlertFilter, HostFilter, InstallFilter
 from collectors.fleet.grants import from_bits
 from collectors.fleet.projection import apply_alerts, apply_inventory
 from collectors.store import Store, migrations, open_store
@@ -170,3 +170,28 @@ def test_list_totals_stop_at_the_cap(store: Store, monkeypatch: pytest.MonkeyPat
         alerts = queries.list_alerts(conn, AlertFilter(limit=3))
         assert (alerts.total, alerts.total_exact) == (10, False)
         assert queries.list_alerts(conn, AlertFilter(exact_total=True)).total == 12
+
+
+@pytest.mark.parametrize("sparse_limit", [5000, 3])
+def test_stale_lists_agree_whichever_plan_serves_them(store: Store, monkeypatch: pytest.MonkeyPatch,
+                                                      sparse_limit: int) -> None:
+    """Few stale hosts: the list is driven by their ids; many: by the ordinary join. Same answers."""
+    monkeypatch.setattr(queries, "SPARSE_STALE", sparse_limit)
+    rng = random.Random(3)
+    now = time.time()
+    fresh = [f"fresh{index:02d}" for index in range(12)]
+    stale = [f"stale{index:02d}" for index in range(7)]
+    with store.engine.begin() as conn:
+        _enroll(conn, fresh, last_seen=now)
+        _enroll(conn, stale, last_seen=now - 3600)
+        for host in fresh + stale:
+            apply_inventory(conn, host, 1, _report(rng, host), now)
+    with store.engine.connect() as conn:
+        listed = queries.list_hosts(conn, HostFilter(stale=True, limit=5), now=now)
+        assert (listed.total, listed.total_exact) == (7, True)
+        assert [row["hostname"] for row in listed.rows] == stale[:5] and all(row["stale"] for row in listed.rows)
+        assert queries.list_hosts(conn, HostFilter(stale=False), now=now).total == 12
+        assert queries.list_hosts(conn, HostFilter(stale=True, stale_minutes=120), now=now).total == 0
+        installs = queries.list_installs(conn, InstallFilter(stale=True, include_removed=True), now=now)
+        assert {row["host_id"] for row in installs.rows} <= set(stale)
+        assert queries.fleet_counts(conn, now=now)["stale"] == 7
