@@ -7,15 +7,16 @@ same at 100,000 hosts as at 10.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import ColumnElement, Connection, exists, func, literal, or_, select
 from sqlalchemy.sql import Select
 
 from collectors.fleet import counters, tables
-from collectors.fleet.filters import LEVELS_ORDER, AlertFilter, HostFilter, InstallFilter, parse_time
+from collectors.fleet.filters import LEVELS_ORDER, AlertFilter, HostFilter, InstallFilter, PageRequest, parse_time
 from collectors.fleet.grants import GRANT_BIT, from_bits, version_key
 from collectors.store import tables as core
 
@@ -26,6 +27,7 @@ HOST_COLUMNS = ("host_id", "hostname", "os", "installs", "products", "versions",
 INSTALL_COLUMNS = ("host_id", "hostname", "install_id", "product", "variant", "version", "owner", "state_dir",
                    "running", "exposed", "grants", "listeners", "credential_kinds", "first_seen", "last_seen",
                    "removed_at")
+F = TypeVar("F", bound=PageRequest)
 COUNT_CAP = 10_000  # matches counted exactly per list request, unless the caller asks for exact_total
 
 
@@ -181,12 +183,16 @@ def list_hosts(conn: Connection, filt: HostFilter, now: float | None = None) -> 
     return Page(rows, total, exact)
 
 
-def iter_hosts(conn: Connection, filt: HostFilter, now: float | None = None, chunk: int = 1000) -> Any:
-    """Every matching host, paged through the database (for exports)."""
-    page = filt.model_copy(update={"limit": chunk, "offset": filt.offset})
-    while True:
-        rows = list_hosts(conn, page, now).rows
+def iter_matches(conn: Connection, lister: Callable[[Connection, F], Page], filt: F, *, most: int,
+                 chunk: int = 1000) -> Iterator[dict[str, Any]]:
+    """Every row ``lister`` (list_hosts, list_installs, list_alerts) matches, up to ``most``, paged through the
+    database ``chunk`` rows at a time (for exports)."""
+    page = filt.model_copy(update={"limit": chunk})
+    sent = 0
+    while sent < most:
+        rows = lister(conn, page).rows[:most - sent]
         yield from rows
+        sent += len(rows)
         if len(rows) < chunk:
             return
         page = page.model_copy(update={"offset": page.offset + chunk})

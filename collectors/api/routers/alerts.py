@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -12,7 +11,7 @@ from sqlalchemy import select
 from collectors import metrics
 from collectors.api.auth import Principal, require
 from collectors.api.errors import ApiError
-from collectors.api.routers.fleet import EXPORT_LIMIT, ExportFormat, export_response
+from collectors.api.routers.fleet import ExportFormat, export_matches
 from collectors.exports.ecs import alert_to_ecs
 from collectors.exports.ocsf import alert_to_ocsf
 from collectors.fleet import queries
@@ -52,19 +51,7 @@ def list_alerts(request: Request, _p: Analyst, filt: Annotated[AlertFilter, Quer
 @router.get(".{fmt}", responses=_ERR, summary="Every alert matching the filters, as CSV or JSON")
 def export_alerts(request: Request, _p: Analyst, fmt: ExportFormat,
                   filt: Annotated[AlertFilter, Query()]) -> StreamingResponse:
-    def rows() -> Iterator[dict[str, Any]]:
-        page = filt.model_copy(update={"limit": 1000})
-        sent = 0
-        with _store(request).engine.connect() as conn:
-            while sent < EXPORT_LIMIT:
-                batch = queries.list_alerts(conn, page).rows
-                yield from batch
-                sent += len(batch)
-                if len(batch) < page.limit:
-                    return
-                page = page.model_copy(update={"offset": page.offset + page.limit})
-
-    return export_response(rows(), queries.ALERT_COLUMNS, fmt, "alerts")
+    return export_matches(request, queries.list_alerts, filt, columns=queries.ALERT_COLUMNS, fmt=fmt, name="alerts")
 
 
 @router.get("/{record_id}", responses={200: {"model": AlertDetail}, **_ERR},

@@ -44,6 +44,16 @@ def export_response(rows: Iterator[dict[str, Any]], columns: tuple[str, ...], fm
     return StreamingResponse(body, media_type=media, headers=headers)
 
 
+def export_matches(request: Request, lister: Any, filt: Any, *, columns: tuple[str, ...], fmt: ExportFormat,
+                   name: str) -> StreamingResponse:
+    """Every row a list query matches (up to EXPORT_LIMIT), streamed as CSV or JSON."""
+    def rows() -> Iterator[dict[str, Any]]:
+        with _store(request).engine.connect() as conn:
+            yield from queries.iter_matches(conn, lister, filt, most=EXPORT_LIMIT)
+
+    return export_response(rows(), columns, fmt, name)
+
+
 @router.get("/summary", response_model=FleetCounts, responses=_ERR,
             summary="Counts at the top of the console: hosts with OpenClaw, exposed, with shell/Gmail/Slack")
 def summary(request: Request, _p: Analyst,
@@ -62,14 +72,7 @@ def hosts(request: Request, _p: Analyst, filt: Annotated[HostFilter, Query()]) -
 @router.get("/hosts.{fmt}", responses=_ERR, summary="Every host matching the filters, as CSV or JSON")
 def hosts_export(request: Request, _p: Analyst, fmt: ExportFormat,
                  filt: Annotated[HostFilter, Query()]) -> StreamingResponse:
-    def rows() -> Iterator[dict[str, Any]]:
-        with _store(request).engine.connect() as conn:
-            for count, row in enumerate(queries.iter_hosts(conn, filt)):
-                if count >= EXPORT_LIMIT:
-                    return
-                yield row
-
-    return export_response(rows(), queries.HOST_COLUMNS, fmt, "hosts")
+    return export_matches(request, queries.list_hosts, filt, columns=queries.HOST_COLUMNS, fmt=fmt, name="hosts")
 
 
 @router.get("/installs", response_model=InstallPage, responses=_ERR,
@@ -83,19 +86,8 @@ def installs(request: Request, _p: Analyst, filt: Annotated[InstallFilter, Query
 @router.get("/installs.{fmt}", responses=_ERR, summary="Every install matching the filters, as CSV or JSON")
 def installs_export(request: Request, _p: Analyst, fmt: ExportFormat,
                     filt: Annotated[InstallFilter, Query()]) -> StreamingResponse:
-    def rows() -> Iterator[dict[str, Any]]:
-        page = filt.model_copy(update={"limit": 1000})
-        sent = 0
-        with _store(request).engine.connect() as conn:
-            while sent < EXPORT_LIMIT:
-                batch = queries.list_installs(conn, page).rows
-                yield from batch
-                sent += len(batch)
-                if len(batch) < page.limit:
-                    return
-                page = page.model_copy(update={"offset": page.offset + page.limit})
-
-    return export_response(rows(), queries.INSTALL_COLUMNS, fmt, "installs")
+    return export_matches(request, queries.list_installs, filt, columns=queries.INSTALL_COLUMNS, fmt=fmt,
+                          name="installs")
 
 
 def _resolve(conn: Any, host: str) -> str:

@@ -170,6 +170,12 @@ def test_list_totals_stop_at_the_cap(store: Store, monkeypatch: pytest.MonkeyPat
         alerts = queries.list_alerts(conn, AlertFilter(limit=3))
         assert (alerts.total, alerts.total_exact) == (10, False)
         assert queries.list_alerts(conn, AlertFilter(exact_total=True)).total == 12
+        # exports page through every match, whatever the count says, up to their own cap
+        every = [row["host_id"] for row in queries.iter_matches(conn, queries.list_hosts, HostFilter(), most=100,
+                                                                 chunk=4)]
+        assert every == sorted(host_ids)
+        assert len(list(queries.iter_matches(conn, queries.list_hosts, HostFilter(), most=7, chunk=3))) == 7
+        assert len(list(queries.iter_matches(conn, queries.list_alerts, AlertFilter(), most=100, chunk=5))) == 12
 
 
 @pytest.mark.parametrize("sparse_limit", [5000, 3])
