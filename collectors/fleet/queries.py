@@ -79,6 +79,12 @@ def _install_clauses(filt: HostFilter) -> list[ColumnElement[bool]]:
     return clauses
 
 
+def _stale(now: float, stale_minutes: int) -> ColumnElement[bool]:
+    """A host not heard from in ``stale_minutes`` (never heard from counts as stale)."""
+    cutoff = now - stale_minutes * 60
+    return or_(hosts.c.last_seen.is_(None), hosts.c.last_seen < cutoff)
+
+
 SPARSE_STALE = 5000  # up to this many stale hosts, a stale=true list is driven by their ids
 
 
@@ -91,10 +97,8 @@ def _few_stale_ids(conn: Connection, filt: HostFilter, now: float) -> list[str] 
     ordinary plan finds a page of them quickly."""
     if filt.stale is not True:
         return None
-    cutoff = now - filt.stale_minutes * 60
     ids = [str(row[0]) for row in conn.execute(
-        select(hosts.c.host_id).where(or_(hosts.c.last_seen.is_(None), hosts.c.last_seen < cutoff))
-        .limit(SPARSE_STALE + 1))]
+        select(hosts.c.host_id).where(_stale(now, filt.stale_minutes)).limit(SPARSE_STALE + 1))]
     return ids if len(ids) <= SPARSE_STALE else None
 
 
@@ -120,9 +124,8 @@ def _host_where(filt: HostFilter, now: float, stale_ids: list[str] | None = None
     if stale_ids is not None:
         where.append(fh.c.host_id.in_(stale_ids))
     elif filt.stale is not None:
-        cutoff = now - filt.stale_minutes * 60
-        stale = or_(hosts.c.last_seen.is_(None), hosts.c.last_seen < cutoff)
-        where.append(stale if filt.stale else hosts.c.last_seen >= cutoff)
+        stale = _stale(now, filt.stale_minutes)
+        where.append(stale if filt.stale else ~stale)
     install_clauses = _install_clauses(filt)
     if install_clauses:
         present = fi.c.removed_at.is_(None)
@@ -204,9 +207,7 @@ def fleet_counts(conn: Connection, stale_minutes: int = 15, now: float | None = 
     number of stale hosts costs, not the fleet's size. Stale counts every enrolled host whose sensor has not
     been heard from in ``stale_minutes``, including one that never sent an inventory."""
     now = time.time() if now is None else now
-    cutoff = now - stale_minutes * 60
-    stale_hosts = select(func.count()).select_from(hosts).where(
-        or_(hosts.c.last_seen.is_(None), hosts.c.last_seen < cutoff))
+    stale_hosts = select(func.count()).select_from(hosts).where(_stale(now, stale_minutes))
     stale = int(conn.execute(stale_hosts).scalar_one())
     enrolled = int(conn.execute(select(func.count()).select_from(hosts)).scalar_one())
     return {"enrolled": enrolled, **counters.read(conn), "stale": stale}
