@@ -4,8 +4,9 @@ Every heartbeat rewrites its host's ``cw_hosts`` row and every snapshot its flee
 autovacuum reclaims the dead versions, keeps index-only scans possible (visibility map) and keeps the
 planner's statistics current (which hosts are stale, how versions spread). Some servers run with it off
 (this project's CI machines do); then query plans go stale with the fleet and tables bloat. In that case
-the collector does the upkeep of its own tables on a timer, one collector process at a time (a
-session advisory lock), and logs that it does. Nothing happens on SQLite or when autovacuum is on.
+the collector does the upkeep of its own tables on a timer, one collector process per schema at a time
+(a session advisory lock keyed by the schema's name), and logs that it does. Nothing happens on SQLite or
+when autovacuum is on.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from collectors.store.tables import metadata
 log = logging.getLogger(__name__)
 
 _LOCK_KEY = 0x436C6177 + 1  # beside the migration lock key
+# Two-key form: (clawwatch upkeep, this schema), so deployments sharing one server do not wait on each other.
+_TRY_LOCK = text("SELECT pg_try_advisory_lock(:key, hashtext(current_schema()))")
+_UNLOCK = text("SELECT pg_advisory_unlock(:key, hashtext(current_schema()))")
 DEFAULT_INTERVAL_S = 300.0
 FIRST_RUN_AFTER_S = 60.0
 
@@ -39,7 +43,7 @@ def vacuum_analyze(store: Store) -> list[str]:
     names = sorted(name for name in metadata.tables)
     done: list[str] = []
     with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:  # VACUUM: no transaction
-        if not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": _LOCK_KEY}).scalar_one():
+        if not conn.execute(_TRY_LOCK, {"key": _LOCK_KEY}).scalar_one():
             return done
         try:
             quote = conn.dialect.identifier_preparer.quote
@@ -47,7 +51,7 @@ def vacuum_analyze(store: Store) -> list[str]:
                 conn.execute(text(f"VACUUM (ANALYZE) {quote(name)}"))
                 done.append(name)
         finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _LOCK_KEY})
+            conn.execute(_UNLOCK, {"key": _LOCK_KEY})
     return done
 
 

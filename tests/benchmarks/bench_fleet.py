@@ -24,6 +24,7 @@ the one database (the deployment the design describes). Client and servers share
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
 import secrets
@@ -38,10 +39,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+import orjson  # noqa: E402
+import psutil  # noqa: E402
 import requests  # noqa: E402
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 
@@ -101,13 +105,68 @@ class Host:
         self.host_id, self.hostname, self.token, self.seq = host_id, hostname, token, seq
 
 
+class Connection:
+    """One kept-alive HTTP/1.1 connection per client thread (http.client: the simulator should spend as little
+    CPU per request as it can, because it shares this machine's cores with the collectors it measures)."""
+
+    def __init__(self, url: str) -> None:
+        parsed = urlsplit(url)
+        self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 80
+        self.conn: http.client.HTTPConnection | None = None
+
+    def post(self, path: str, body: bytes, token: str) -> int:
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+            try:
+                self.conn.request("POST", path, body, headers)
+                resp = self.conn.getresponse()
+                resp.read()
+                return resp.status
+            except (ConnectionError, http.client.HTTPException):
+                self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+
+def connection(url: str) -> Connection:
+    conns: dict[str, Connection] = _local.__dict__.setdefault("conns", {})
+    if url not in conns:
+        conns[url] = Connection(url)
+    return conns[url]
+
+
 def ship(url: str, host: Host, kind: str, body: dict[str, Any]) -> bool:
     host.seq += 1
     record = {"record_id": f"{host.host_id}:{host.seq}", "host_id": host.host_id, "seq": host.seq, "kind": kind,
               "created_at": now_iso(), "severity": 0, "body": body}
-    resp = session().post(f"{url}/api/v1/ingest", json={"host_id": host.host_id, "records": [record]},
-                          headers={"Authorization": f"Bearer {host.token}"}, timeout=60)
-    return resp.status_code == 200
+    payload = orjson.dumps({"host_id": host.host_id, "records": [record]})
+    return connection(url).post("/api/v1/ingest", payload, host.token) == 200
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes (the collectors, the PostgreSQL backends)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def postgres_backend_pids(db_url: str) -> list[int]:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return [int(pid) for (pid,) in conn.execute(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"))]
+    finally:
+        engine.dispose()
 
 
 # --- phases -----------------------------------------------------------------------------------------------
@@ -294,14 +353,23 @@ def main() -> int:
                                     lambda h: ("inventory", snapshots[h.host_id]), seconds=None, label="snapshots")
         print(f"snapshots: {ok:,} stored ({failed} failed) in {seconds:.1f} s = {ok / seconds:,.0f}/s", flush=True)
 
+        server_pids = [c.proc.pid for c in collectors if c.proc is not None]
+        backend_pids = postgres_backend_pids(db_url)
+        cpu_before = (cpu_seconds(server_pids), cpu_seconds(backend_pids), time.process_time())
         ok, failed, seconds = drive(urls, hosts, args.concurrency,
                                     lambda h: ("heartbeat", {"uptime_s": h.seq}), seconds=args.heartbeat_seconds,
                                     label="heartbeats")
+        cpu_used = (cpu_seconds(server_pids) - cpu_before[0], cpu_seconds(backend_pids) - cpu_before[1],
+                    time.process_time() - cpu_before[2])
         heartbeat_rate = ok / seconds
         verdict = "PASS" if heartbeat_rate >= TARGET_HEARTBEATS else "FAIL"
         print(f"heartbeats: {ok:,} stored ({failed} failed) in {seconds:.1f} s = {heartbeat_rate:,.0f}/s sustained "
               f"(target >= {TARGET_HEARTBEATS:.0f}/s) {verdict}; ratio {heartbeat_rate / TARGET_HEARTBEATS:.2f}x",
               flush=True)
+        if ok:
+            print(f"  CPU per heartbeat: collectors {cpu_used[0] / ok * 1e3:.2f} ms, PostgreSQL backends "
+                  f"{cpu_used[1] / ok * 1e3:.2f} ms, this simulator {cpu_used[2] / ok * 1e3:.2f} ms "
+                  f"({os.cpu_count()} cores shared by all three)", flush=True)
 
         analyst = requests.post(f"{urls[0]}/api/v1/admin/tokens", json={"role": "analyst"}, timeout=30,
                                 headers={"Authorization": f"Bearer {admin_token}"}).json()["token"]

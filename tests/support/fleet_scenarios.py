@@ -12,8 +12,9 @@ runs the real ``clawwatch scan --home HOME --format json``. A scenario yields su
   (``~/.clawdbot/clawdbot.json``), not running.
 - ``removed``: snapshot 1 with the install, snapshot 2 after its state dir was deleted.
 
-The machine is shared with other tests, so each snapshot keeps only the installs under its own
-scratch HOME, and its hostname is set to the scenario's (all scenarios run on one machine).
+The four are built side by side. The machine is shared with other tests, so each snapshot keeps only
+the installs under its own scratch HOME, and its hostname is set to the scenario's (all scenarios run
+on one machine).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,54 +63,71 @@ def scan(home: Path, hostname: str) -> dict[str, Any]:
     return report
 
 
-def build(workdir: Path, root: Path) -> dict[str, Scenario]:
-    scenarios: dict[str, Scenario] = {}
-    hosts: list[OpenClawHost] = []
+def _exposed(workdir: Path, root: Path) -> Scenario:
+    host = OpenClawHost(workdir / "exposed", bind="lan", root=root,
+                        grants=Grants(exec_full=True, gmail_hook=True, slack=True))
+    scenario = Scenario("exposed", HOSTNAMES["exposed"], host.home)
     try:
-        exposed = OpenClawHost(workdir / "exposed", bind="lan", root=root,
-                               grants=Grants(exec_full=True, gmail_hook=True, slack=True))
-        hosts.append(exposed)
-        scenario = Scenario("exposed", HOSTNAMES["exposed"], exposed.home)
-        exposed.onboard()
-        scenario.snapshots.append(scan(exposed.home, scenario.hostname))
-        exposed.apply_grants()
-        exposed.start_gateway(timeout=180)
-        scenario.snapshots.append(scan(exposed.home, scenario.hostname))
-        exposed.stop()
-        scenarios["exposed"] = scenario
-
-        loopback = OpenClawHost(workdir / "loopback", bind="loopback", root=root)
-        hosts.append(loopback)
-        scenario = Scenario("loopback", HOSTNAMES["loopback"], loopback.home)
-        loopback.onboard()
-        loopback.apply_grants()
-        loopback.start_gateway(timeout=180)
-        scenario.snapshots.append(scan(loopback.home, scenario.hostname))
-        loopback.stop()
-        scenarios["loopback"] = scenario
-
-        legacy = OpenClawHost(workdir / "legacy", bind="loopback", root=root)
-        hosts.append(legacy)
-        scenario = Scenario("legacy", HOSTNAMES["legacy"], legacy.home)
-        legacy.onboard()
-        legacy_dir = legacy.home / ".clawdbot"
-        legacy.state_dir.rename(legacy_dir)
-        (legacy_dir / "openclaw.json").rename(legacy_dir / "clawdbot.json")
-        scenario.snapshots.append(scan(legacy.home, scenario.hostname))
-        scenarios["legacy"] = scenario
-
-        removed = OpenClawHost(workdir / "removed", bind="loopback", root=root)
-        hosts.append(removed)
-        scenario = Scenario("removed", HOSTNAMES["removed"], removed.home)
-        removed.onboard()
-        scenario.snapshots.append(scan(removed.home, scenario.hostname))
-        shutil.rmtree(removed.state_dir)
-        scenario.snapshots.append(scan(removed.home, scenario.hostname))
-        scenarios["removed"] = scenario
+        host.onboard()
+        scenario.snapshots.append(scan(host.home, scenario.hostname))
+        host.apply_grants()
+        host.start_gateway(timeout=180)
+        scenario.snapshots.append(scan(host.home, scenario.hostname))
     finally:
-        for host in hosts:
-            host.stop()
-    return scenarios
+        host.stop()
+    return scenario
+
+
+def _loopback(workdir: Path, root: Path) -> Scenario:
+    host = OpenClawHost(workdir / "loopback", bind="loopback", root=root)
+    scenario = Scenario("loopback", HOSTNAMES["loopback"], host.home)
+    try:
+        host.onboard()
+        host.apply_grants()
+        host.start_gateway(timeout=180)
+        scenario.snapshots.append(scan(host.home, scenario.hostname))
+    finally:
+        host.stop()
+    return scenario
+
+
+def _legacy(workdir: Path, root: Path) -> Scenario:
+    host = OpenClawHost(workdir / "legacy", bind="loopback", root=root)
+    scenario = Scenario("legacy", HOSTNAMES["legacy"], host.home)
+    try:
+        host.onboard()
+        legacy_dir = host.home / ".clawdbot"
+        host.state_dir.rename(legacy_dir)
+        (legacy_dir / "openclaw.json").rename(legacy_dir / "clawdbot.json")
+        scenario.snapshots.append(scan(host.home, scenario.hostname))
+    finally:
+        host.stop()
+    return scenario
+
+
+def _removed(workdir: Path, root: Path) -> Scenario:
+    host = OpenClawHost(workdir / "removed", bind="loopback", root=root)
+    scenario = Scenario("removed", HOSTNAMES["removed"], host.home)
+    try:
+        host.onboard()
+        scenario.snapshots.append(scan(host.home, scenario.hostname))
+        shutil.rmtree(host.state_dir)
+        scenario.snapshots.append(scan(host.home, scenario.hostname))
+    finally:
+        host.stop()
+    return scenario
+
+
+_BUILDERS: dict[str, Callable[[Path, Path], Scenario]] = {
+    "exposed": _exposed, "loopback": _loopback, "legacy": _legacy, "removed": _removed,
+}
+
+
+def build(workdir: Path, root: Path) -> dict[str, Scenario]:
+    """Every scenario, built side by side (each is its own HOME and its own processes; mostly waiting on them)."""
+    with ThreadPoolExecutor(len(_BUILDERS)) as pool:
+        futures = {name: pool.submit(builder, workdir, root) for name, builder in _BUILDERS.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
 if __name__ == "__main__":  # what the scenarios produce: python -m tests.support.fleet_scenarios DIR

@@ -40,9 +40,16 @@ def test_vacuum_analyze_covers_every_table_and_yields_to_a_running_upkeep(tmp_pa
             stats = _stats(url)
             assert all(stats[name][0] is not None and stats[name][1] is not None for name in done), stats
             with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as holder:
-                holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": maintenance._LOCK_KEY})
+                lock = text("SELECT pg_advisory_lock(:key, hashtext(current_schema()))")
+                holder.execute(lock, {"key": maintenance._LOCK_KEY})
                 assert maintenance.vacuum_analyze(store) == []  # another collector is at it: skip this round
-                holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": maintenance._LOCK_KEY})
+                with scratch_database("postgresql", tmp_path / "other") as other_url:
+                    other = open_store(other_url)  # another schema (deployment) on this server is not held up
+                    try:
+                        assert sorted(maintenance.vacuum_analyze(other)) == sorted(metadata.tables)
+                    finally:
+                        other.dispose()
+                holder.execute(maintenance._UNLOCK, {"key": maintenance._LOCK_KEY})
         finally:
             store.dispose()
 
