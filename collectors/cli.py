@@ -14,7 +14,7 @@ from collectors.api.app import create_app
 from collectors.api.settings import CollectorSettings
 from collectors.forwarders.config import ConfigError, build_forwarders, load
 from collectors.forwarders.dispatch import Forwarding
-from collectors.store import maintenance, migrations, open_store
+from collectors.store import maintenance, migrations, open_store, retention
 from collectors.store.credentials import Role, count_tokens, create_token, ensure_enroll_secret, ensure_token
 
 FORWARDERS_ENV = "CLAWWATCH_FORWARDERS"
@@ -49,8 +49,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                             f"(env {FORWARDERS_ENV}); checked before the collector starts listening")
     serve.add_argument("--table-upkeep-interval", type=float, default=maintenance.DEFAULT_INTERVAL_S,
                        metavar="SECONDS",
-                       help="PostgreSQL with autovacuum off only: VACUUM (ANALYZE) the collector's tables this "
-                            "often (default 300; 0 never)")
+                       help="how often the collector prunes old heartbeats and, on PostgreSQL with autovacuum "
+                            "off, runs VACUUM (ANALYZE) on its tables (default 300; 0 never)")
+    serve.add_argument("--heartbeat-retention-days", type=float, default=retention.DEFAULT_DAYS, metavar="DAYS",
+                       help="delete heartbeat records older than this (default 7; 0 keeps them forever). "
+                            "Inventory, alerts and health reports are always kept")
     serve.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(func=_serve)
 
@@ -146,9 +149,13 @@ def _serve(args: argparse.Namespace) -> int:
     host, port = sock.getsockname()[:2]
     upkeep = None
     if args.table_upkeep_interval > 0:
+        keep_s = args.heartbeat_retention_days * 86400 if args.heartbeat_retention_days > 0 else None
         upkeep = maintenance.start_if_needed(store, args.table_upkeep_interval,
-                                             min(maintenance.FIRST_RUN_AFTER_S, args.table_upkeep_interval))
-    if upkeep is not None:
+                                             min(maintenance.FIRST_RUN_AFTER_S, args.table_upkeep_interval), keep_s)
+    if upkeep is not None and upkeep.heartbeat_retention_s is not None:
+        print(f"[collector] heartbeat records older than {args.heartbeat_retention_days:g} days are pruned every "
+              f"{args.table_upkeep_interval:g} s (--heartbeat-retention-days)", file=sys.stderr, flush=True)
+    if upkeep is not None and upkeep.vacuum:
         print(f"[collector] PostgreSQL autovacuum is off: the collector vacuums and analyzes its tables every "
               f"{args.table_upkeep_interval:g} s (--table-upkeep-interval)", file=sys.stderr, flush=True)
     scheme = "https" if args.tls_cert else "http"

@@ -145,12 +145,16 @@ def write_batch(conn: Connection, batch: IngestBatch, received_at: float, addr: 
 
 
 def missing_ranges(conn: Connection, host_id: str, limit: int = 100) -> list[tuple[int, int]]:
-    """The gaps of one host as inclusive (first, last) ranges, lowest first (at most ``limit``)."""
+    """The gaps of one host as inclusive (first, last) ranges, lowest first (at most ``limit``), above the
+    highest sequence number heartbeat retention pruned (collectors/store/retention.py): below it, a missing
+    row may be a pruned heartbeat, so only the ``missing`` counter speaks for that part."""
     rec = tables.records
-    seqs = [int(s) for (s,) in conn.execute(select(rec.c.seq).where(rec.c.host_id == host_id)
+    floor = conn.execute(select(tables.hosts.c.pruned_through_seq)
+                         .where(tables.hosts.c.host_id == host_id)).scalar_one_or_none() or 0
+    seqs = [int(s) for (s,) in conn.execute(select(rec.c.seq).where(rec.c.host_id == host_id, rec.c.seq > floor)
                                             .order_by(rec.c.seq))]
     gaps: list[tuple[int, int]] = []
-    expected = 1
+    expected = floor + 1
     for seq in seqs:
         if seq > expected:
             gaps.append((expected, seq - 1))

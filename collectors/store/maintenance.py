@@ -1,4 +1,5 @@
-"""Table upkeep the database would normally do itself: VACUUM (ANALYZE) when PostgreSQL's autovacuum is off.
+"""Table upkeep on a timer: heartbeat retention (collectors/store/retention.py), and the VACUUM (ANALYZE) the
+database would normally do itself, when PostgreSQL's autovacuum is off.
 
 Every heartbeat rewrites its host's ``cw_hosts`` row and every snapshot its fleet rows. PostgreSQL's
 autovacuum reclaims the dead versions, keeps index-only scans possible (visibility map) and keeps the
@@ -16,6 +17,7 @@ import threading
 
 from sqlalchemy import text
 
+from collectors.store import retention
 from collectors.store.database import Store
 from collectors.store.tables import metadata
 
@@ -56,14 +58,18 @@ def vacuum_analyze(store: Store) -> list[str]:
 
 
 class TableUpkeep:
-    """A daemon thread running ``vacuum_analyze`` every ``interval`` seconds while the collector serves."""
+    """A daemon thread that, every ``interval`` seconds while the collector serves, prunes old heartbeats
+    (``heartbeat_retention_s``; None keeps them) and, when ``vacuum`` is set, vacuums and analyzes the tables."""
 
-    def __init__(self, store: Store, interval: float = DEFAULT_INTERVAL_S,
-                 first_after: float = FIRST_RUN_AFTER_S) -> None:
+    def __init__(self, store: Store, interval: float = DEFAULT_INTERVAL_S, first_after: float = FIRST_RUN_AFTER_S,
+                 *, vacuum: bool = True, heartbeat_retention_s: float | None = None) -> None:
         self.store = store
         self.interval = interval
         self.first_after = first_after
+        self.vacuum = vacuum
+        self.heartbeat_retention_s = heartbeat_retention_s
         self.runs = 0
+        self.pruned = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="clawwatch-table-upkeep", daemon=True)
 
@@ -74,21 +80,33 @@ class TableUpkeep:
         self._stop.set()
         self._thread.join(timeout=10)
 
+    def run_once(self) -> None:
+        if self.heartbeat_retention_s is not None:
+            pruned = retention.prune_heartbeats(self.store, self.heartbeat_retention_s)
+            self.pruned += pruned
+            if pruned:
+                log.info("heartbeat retention: %d heartbeat records pruned", pruned)
+        if self.vacuum:
+            vacuum_analyze(self.store)
+        self.runs += 1
+
     def _loop(self) -> None:
         wait = self.first_after
         while not self._stop.wait(wait):
             wait = self.interval
             try:
-                if vacuum_analyze(self.store):
-                    self.runs += 1
+                self.run_once()
             except Exception as exc:  # a failed upkeep run must never stop the collector; the next run retries
                 log.warning("table upkeep failed: %s", exc)
 
 
-def start_if_needed(store: Store, interval: float = DEFAULT_INTERVAL_S,
-                    first_after: float = FIRST_RUN_AFTER_S) -> TableUpkeep | None:
-    if not autovacuum_off(store):
+def start_if_needed(store: Store, interval: float = DEFAULT_INTERVAL_S, first_after: float = FIRST_RUN_AFTER_S,
+                    heartbeat_retention_s: float | None = None) -> TableUpkeep | None:
+    """Start the upkeep thread when there is something to do: heartbeats to prune, or vacuuming because
+    PostgreSQL's autovacuum is off."""
+    vacuum = autovacuum_off(store)
+    if not vacuum and heartbeat_retention_s is None:
         return None
-    upkeep = TableUpkeep(store, interval, first_after)
+    upkeep = TableUpkeep(store, interval, first_after, vacuum=vacuum, heartbeat_retention_s=heartbeat_retention_s)
     upkeep.start()
     return upkeep

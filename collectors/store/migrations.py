@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, inspect, select, text
 
 from collectors.store import tables
 
@@ -45,10 +45,17 @@ def _v3_fleet_counts(conn: Connection) -> None:
     counters.create(conn)
 
 
+def _v4_heartbeat_retention(conn: Connection) -> None:
+    present = {column["name"] for column in inspect(conn).get_columns(tables.hosts.name)}
+    if "pruned_through_seq" not in present:  # a database created at version 1 after this column existed has it
+        conn.execute(text(f"ALTER TABLE {tables.hosts.name} ADD COLUMN pruned_through_seq BIGINT NOT NULL DEFAULT 0"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial: hosts, tokens, enroll secrets, records", _v1_initial),
     Migration(2, "fleet: inventory hosts/installs/changes, alerts and triage notes", _v2_fleet),
     Migration(3, "fleet: headline counters kept at ingest (sharded)", _v3_fleet_counts),
+    Migration(4, "records: heartbeat retention watermark per host", _v4_heartbeat_retention),
 )
 
 

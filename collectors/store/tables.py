@@ -50,6 +50,8 @@ hosts = Table(
     Column("spool_dropped_by_severity", JSON, nullable=True),
     Column("spool_bytes", BigInteger, nullable=True),
     Column("spool_records", BigInteger, nullable=True),
+    # Highest seq whose record heartbeat retention deleted (collectors/store/retention.py); migration 4.
+    Column("pruned_through_seq", BigInteger, nullable=False, default=0, server_default="0"),
 )
 
 # Bearer tokens. Only the SHA-256 of the token is stored; the token is shown once, at creation.

@@ -356,12 +356,14 @@ def main() -> int:
         server_pids = [c.proc.pid for c in collectors if c.proc is not None]
         backend_pids = postgres_backend_pids(db_url)
         cpu_before = (cpu_seconds(server_pids), cpu_seconds(backend_pids), time.process_time())
+        bytes_before = sum(size for _, size in database_size(db_url))
         ok, failed, seconds = drive(urls, hosts, args.concurrency,
                                     lambda h: ("heartbeat", {"uptime_s": h.seq}), seconds=args.heartbeat_seconds,
                                     label="heartbeats")
         cpu_used = (cpu_seconds(server_pids) - cpu_before[0], cpu_seconds(backend_pids) - cpu_before[1],
                     time.process_time() - cpu_before[2])
         heartbeat_rate = ok / seconds
+        bytes_per_heartbeat = (sum(size for _, size in database_size(db_url)) - bytes_before) / max(ok, 1)
         verdict = "PASS" if heartbeat_rate >= TARGET_HEARTBEATS else "FAIL"
         print(f"heartbeats: {ok:,} stored ({failed} failed) in {seconds:.1f} s = {heartbeat_rate:,.0f}/s sustained "
               f"(target >= {TARGET_HEARTBEATS:.0f}/s) {verdict}; ratio {heartbeat_rate / TARGET_HEARTBEATS:.2f}x",
@@ -370,6 +372,9 @@ def main() -> int:
             print(f"  CPU per heartbeat: collectors {cpu_used[0] / ok * 1e3:.2f} ms, PostgreSQL backends "
                   f"{cpu_used[1] / ok * 1e3:.2f} ms, this simulator {cpu_used[2] / ok * 1e3:.2f} ms "
                   f"({os.cpu_count()} cores shared by all three)", flush=True)
+            print(f"  database growth: {bytes_per_heartbeat:,.0f} bytes per heartbeat stored "
+                  f"({bytes_per_heartbeat * 288 * args.hosts / 1e9:,.1f} GB a day at {args.hosts:,} hosts "
+                  f"every 5 minutes)", flush=True)
 
         analyst = requests.post(f"{urls[0]}/api/v1/admin/tokens", json={"role": "analyst"}, timeout=30,
                                 headers={"Authorization": f"Bearer {admin_token}"}).json()["token"]

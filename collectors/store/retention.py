@@ -1,0 +1,61 @@
+"""Heartbeat retention: heartbeat records older than a horizon are deleted; everything else is kept.
+
+A heartbeat only says "this host was alive at T", and the host row already keeps the latest one
+(``cw_hosts.last_seen``) and the delivery counters. Kept forever they would be most of the database: at
+100,000 hosts every 5 minutes that is 28.8 million rows, about 12 GB, a day (``bench_fleet.py`` measures
+the bytes per heartbeat). Inventory snapshots, alerts and health reports are never pruned.
+
+Deletion runs in batches (one short transaction each, index ``cw_records_kind_received``), so ingest is
+never held up for long. Each host remembers the highest sequence number pruned (``pruned_through_seq``):
+its delivery counters stay exact (they are counters, not row counts), and the listing of missing ranges
+starts above that number, so a pruned heartbeat is never reported as lost.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from sqlalchemy import Update, bindparam, delete, func, select, update
+
+from collectors.store import tables
+from collectors.store.database import Store
+
+DEFAULT_DAYS = 7.0
+BATCH = 5000
+
+_records = tables.records
+_OLDEST = (select(_records.c.host_id, _records.c.seq)
+           .where(_records.c.kind == "heartbeat", _records.c.received_at < bindparam("cutoff"))
+           .order_by(_records.c.received_at).limit(bindparam("batch")))
+_DELETE = delete(_records).where(_records.c.host_id == bindparam("b_host_id"), _records.c.seq == bindparam("b_seq"))
+
+
+def _watermark(dialect: str) -> Update:
+    hosts = tables.hosts
+    greatest = func.greatest if dialect == "postgresql" else func.max
+    return (update(hosts).where(hosts.c.host_id == bindparam("b_host_id"))
+            .values(pruned_through_seq=greatest(hosts.c.pruned_through_seq, bindparam("b_seq"))))
+
+
+_WATERMARKS = {dialect: _watermark(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def prune_heartbeats(store: Store, older_than_s: float, *, now: float | None = None, batch: int = BATCH) -> int:
+    """Delete heartbeat records received more than ``older_than_s`` seconds ago; returns how many."""
+    cutoff = (time.time() if now is None else now) - older_than_s
+    watermark = _WATERMARKS["postgresql" if store.dialect == "postgresql" else "sqlite"]
+    pruned = 0
+    while True:
+        with store.engine.begin() as conn:
+            rows = conn.execute(_OLDEST, {"cutoff": cutoff, "batch": batch}).all()
+            if not rows:
+                return pruned
+            conn.execute(_DELETE, [{"b_host_id": host_id, "b_seq": seq} for host_id, seq in rows])
+            highest: dict[str, int] = defaultdict(int)
+            for host_id, seq in rows:
+                highest[host_id] = max(highest[host_id], int(seq))
+            conn.execute(watermark, [{"b_host_id": host_id, "b_seq": seq} for host_id, seq in highest.items()])
+        pruned += len(rows)
+        if len(rows) < batch:
+            return pruned
