@@ -63,70 +63,63 @@ def scan(home: Path, hostname: str) -> dict[str, Any]:
     return report
 
 
-def _exposed(workdir: Path, root: Path) -> Scenario:
-    host = OpenClawHost(workdir / "exposed", bind="lan", root=root,
-                        grants=Grants(exec_full=True, gmail_hook=True, slack=True))
-    scenario = Scenario("exposed", HOSTNAMES["exposed"], host.home)
-    try:
-        host.onboard()
-        scenario.snapshots.append(scan(host.home, scenario.hostname))
-        host.apply_grants()
-        host.start_gateway(timeout=180)
-        scenario.snapshots.append(scan(host.home, scenario.hostname))
-    finally:
-        host.stop()
-    return scenario
+Snap = Callable[[], None]
 
 
-def _loopback(workdir: Path, root: Path) -> Scenario:
-    host = OpenClawHost(workdir / "loopback", bind="loopback", root=root)
-    scenario = Scenario("loopback", HOSTNAMES["loopback"], host.home)
-    try:
-        host.onboard()
-        host.apply_grants()
-        host.start_gateway(timeout=180)
-        scenario.snapshots.append(scan(host.home, scenario.hostname))
-    finally:
-        host.stop()
-    return scenario
+def _exposed(host: OpenClawHost, snap: Snap) -> None:
+    host.onboard()
+    snap()
+    host.apply_grants()
+    host.start_gateway(timeout=180)
+    snap()
 
 
-def _legacy(workdir: Path, root: Path) -> Scenario:
-    host = OpenClawHost(workdir / "legacy", bind="loopback", root=root)
-    scenario = Scenario("legacy", HOSTNAMES["legacy"], host.home)
-    try:
-        host.onboard()
-        legacy_dir = host.home / ".clawdbot"
-        host.state_dir.rename(legacy_dir)
-        (legacy_dir / "openclaw.json").rename(legacy_dir / "clawdbot.json")
-        scenario.snapshots.append(scan(host.home, scenario.hostname))
-    finally:
-        host.stop()
-    return scenario
+def _loopback(host: OpenClawHost, snap: Snap) -> None:
+    host.onboard()
+    host.apply_grants()
+    host.start_gateway(timeout=180)
+    snap()
 
 
-def _removed(workdir: Path, root: Path) -> Scenario:
-    host = OpenClawHost(workdir / "removed", bind="loopback", root=root)
-    scenario = Scenario("removed", HOSTNAMES["removed"], host.home)
-    try:
-        host.onboard()
-        scenario.snapshots.append(scan(host.home, scenario.hostname))
-        shutil.rmtree(host.state_dir)
-        scenario.snapshots.append(scan(host.home, scenario.hostname))
-    finally:
-        host.stop()
-    return scenario
+def _legacy(host: OpenClawHost, snap: Snap) -> None:
+    host.onboard()
+    legacy_dir = host.home / ".clawdbot"
+    host.state_dir.rename(legacy_dir)
+    (legacy_dir / "openclaw.json").rename(legacy_dir / "clawdbot.json")
+    snap()
 
 
-_BUILDERS: dict[str, Callable[[Path, Path], Scenario]] = {
-    "exposed": _exposed, "loopback": _loopback, "legacy": _legacy, "removed": _removed,
+def _removed(host: OpenClawHost, snap: Snap) -> None:
+    host.onboard()
+    snap()
+    shutil.rmtree(host.state_dir)
+    snap()
+
+
+# name -> (OpenClawHost options, the steps; each snap() appends a real scan of the host's HOME)
+_SCENARIOS: dict[str, tuple[dict[str, Any], Callable[[OpenClawHost, Snap], None]]] = {
+    "exposed": ({"bind": "lan", "grants": Grants(exec_full=True, gmail_hook=True, slack=True)}, _exposed),
+    "loopback": ({"bind": "loopback"}, _loopback),
+    "legacy": ({"bind": "loopback"}, _legacy),
+    "removed": ({"bind": "loopback"}, _removed),
 }
+
+
+def _build_one(name: str, workdir: Path, root: Path) -> Scenario:
+    options, steps = _SCENARIOS[name]
+    host = OpenClawHost(workdir / name, root=root, **options)
+    scenario = Scenario(name, HOSTNAMES[name], host.home)
+    try:
+        steps(host, lambda: scenario.snapshots.append(scan(host.home, scenario.hostname)))
+    finally:
+        host.stop()
+    return scenario
 
 
 def build(workdir: Path, root: Path) -> dict[str, Scenario]:
     """Every scenario, built side by side (each is its own HOME and its own processes; mostly waiting on them)."""
-    with ThreadPoolExecutor(len(_BUILDERS)) as pool:
-        futures = {name: pool.submit(builder, workdir, root) for name, builder in _BUILDERS.items()}
+    with ThreadPoolExecutor(len(_SCENARIOS)) as pool:
+        futures = {name: pool.submit(_build_one, name, workdir, root) for name in _SCENARIOS}
         return {name: future.result() for name, future in futures.items()}
 
 

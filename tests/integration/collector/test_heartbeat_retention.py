@@ -15,8 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from collectors.store import migrations, open_store, retention
-from collectors.store import tables as core
-from tests.integration.collector.conftest import scratch_database
+from tests.integration.collector.conftest import apply_migrations_through, scratch_database
 from tests.integration.collector.processes import ENROLL_SECRET, Collector
 
 DAY = 86400.0
@@ -134,11 +133,7 @@ def test_migration_4_adds_the_watermark_to_existing_hosts(kind: str, tmp_path: P
     with scratch_database(kind, tmp_path) as url:
         bare = open_store(url, migrate=False)
         with bare.engine.begin() as conn:
-            core.schema_version.create(conn)
-            for migration in migrations.MIGRATIONS[:3]:
-                migration.apply(conn)
-                conn.execute(core.schema_version.insert().values(version=migration.version, name=migration.name,
-                                                                 applied_at=0.0))
+            apply_migrations_through(conn, 3)
             conn.execute(text("ALTER TABLE cw_hosts DROP COLUMN pruned_through_seq"))  # the table as version 3 had it
             conn.execute(text("INSERT INTO cw_hosts (host_id, hostname, sensor_version, enrolled_at, max_seq, "
                               "record_count, duplicate_count, spool_dropped_total, spool_rejected_total) "

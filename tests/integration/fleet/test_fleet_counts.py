@@ -22,7 +22,7 @@ from collectors.store import Store, migrations, open_store
 from collectors.store import tables as core
 from sensor.schema.alerts import Alert
 from sensor.schema.inventory import GRANTS, HostInfo, Install, ScanReport
-from tests.integration.collector.conftest import scratch_database
+from tests.integration.collector.conftest import apply_migrations_through, scratch_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -118,11 +118,7 @@ def test_migration_3_fills_counts_from_existing_rows(tmp_path: Path) -> None:
     with scratch_database("sqlite", tmp_path) as url:
         bare = open_store(url, migrate=False)
         with bare.engine.begin() as conn:
-            core.schema_version.create(conn)
-            for migration in migrations.MIGRATIONS[:2]:
-                migration.apply(conn)
-                conn.execute(core.schema_version.insert().values(version=migration.version, name=migration.name,
-                                                                 applied_at=0.0))
+            apply_migrations_through(conn, 2)
             _enroll(conn, ["a", "b", "c"])
             base = {"os": "linux", "inventory_seq": 1, "inventory_at": 0.0, "scanned_at": "", "products": "openclaw",
                     "owners": "", "versions": "", "max_severity": 0, "findings": 0}
