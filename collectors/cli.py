@@ -52,8 +52,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        help="how often the collector prunes old heartbeats and, on PostgreSQL with autovacuum "
                             "off, runs VACUUM (ANALYZE) on its tables (default 300; 0 never)")
     serve.add_argument("--heartbeat-retention-days", type=float, default=retention.DEFAULT_DAYS, metavar="DAYS",
-                       help="delete heartbeat records older than this (default 7; 0 keeps them forever). "
-                            "Inventory, alerts and health reports are always kept")
+                       help="delete heartbeats and sensor health reports older than this (default 7; 0 keeps "
+                            "them forever). Inventory snapshots and alerts are always kept")
     serve.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(func=_serve)
 
@@ -153,7 +153,8 @@ def _serve(args: argparse.Namespace) -> int:
         upkeep = maintenance.start_if_needed(store, args.table_upkeep_interval,
                                              min(maintenance.FIRST_RUN_AFTER_S, args.table_upkeep_interval), keep_s)
     if upkeep is not None and upkeep.heartbeat_retention_s is not None:
-        print(f"[collector] heartbeat records older than {args.heartbeat_retention_days:g} days are pruned every "
+        print(f"[collector] heartbeat and health records older than {args.heartbeat_retention_days:g} days are "
+              f"pruned every "
               f"{args.table_upkeep_interval:g} s (--heartbeat-retention-days)", file=sys.stderr, flush=True)
     if upkeep is not None and upkeep.vacuum:
         print(f"[collector] PostgreSQL autovacuum is off: the collector vacuums and analyzes its tables every "

@@ -85,7 +85,7 @@ class TableUpkeep:
             pruned = retention.prune_heartbeats(self.store, self.heartbeat_retention_s)
             self.pruned += pruned
             if pruned:
-                log.info("heartbeat retention: %d heartbeat records pruned", pruned)
+                log.info("heartbeat retention: %d heartbeat and health records pruned", pruned)
         if self.vacuum:
             vacuum_analyze(self.store)
         self.runs += 1

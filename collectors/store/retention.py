@@ -1,9 +1,11 @@
-"""Heartbeat retention: heartbeat records older than a horizon are deleted; everything else is kept.
+"""Heartbeat retention: liveness records older than a horizon are deleted; inventory and alerts are kept.
 
-A heartbeat only says "this host was alive at T", and the host row already keeps the latest one
-(``cw_hosts.last_seen``) and the delivery counters. Kept forever they would be most of the database: at
-100,000 hosts every 5 minutes that is 28.8 million rows, about 12 GB, a day (``bench_fleet.py`` measures
-the bytes per heartbeat). Inventory snapshots, alerts and health reports are never pruned.
+The sensor's heartbeat is its health report (kind ``health``, shipped every 5 minutes by default); kind
+``heartbeat`` is the protocol's bare form. Either only says "this host was alive at T, with these
+counters", and the host row already keeps the latest time (``cw_hosts.last_seen``) and the delivery
+counters. Kept forever they would be most of the database: at 100,000 hosts every 5 minutes that is 28.8
+million rows a day (``bench_fleet.py`` measures the bytes per heartbeat). Inventory snapshots and alerts
+are never pruned; a host's timeline shows its health reports of the retention window.
 
 Deletion runs in batches (one short transaction each, index ``cw_records_kind_received``), so ingest is
 never held up for long. Each host remembers the highest sequence number pruned (``pruned_through_seq``):
@@ -23,10 +25,11 @@ from collectors.store.database import Store
 
 DEFAULT_DAYS = 7.0
 BATCH = 5000
+KINDS = ("heartbeat", "health")
 
 _records = tables.records
 _OLDEST = (select(_records.c.host_id, _records.c.seq)
-           .where(_records.c.kind == "heartbeat", _records.c.received_at < bindparam("cutoff"))
+           .where(_records.c.kind.in_(KINDS), _records.c.received_at < bindparam("cutoff"))
            .order_by(_records.c.received_at).limit(bindparam("batch")))
 _DELETE = delete(_records).where(_records.c.host_id == bindparam("b_host_id"), _records.c.seq == bindparam("b_seq"))
 
@@ -42,7 +45,7 @@ _WATERMARKS = {dialect: _watermark(dialect) for dialect in ("postgresql", "sqlit
 
 
 def prune_heartbeats(store: Store, older_than_s: float, *, now: float | None = None, batch: int = BATCH) -> int:
-    """Delete heartbeat records received more than ``older_than_s`` seconds ago; returns how many."""
+    """Delete heartbeat and health records received more than ``older_than_s`` seconds ago; returns how many."""
     cutoff = (time.time() if now is None else now) - older_than_s
     watermark = _WATERMARKS["postgresql" if store.dialect == "postgresql" else "sqlite"]
     pruned = 0

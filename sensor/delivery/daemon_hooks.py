@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -44,15 +45,31 @@ class RecordLines(JsonLinesSink):
 
 
 class DeliverySink:
-    """The daemon's sink: spool (then ship) alerts, inventory, heartbeats, health; mirror to --output."""
+    """The daemon's sink: spool (then ship) alerts, inventory and health; mirror to --output.
 
-    def __init__(self, agent: DeliveryAgent, ship_events: bool, output: RecordLines | None) -> None:
+    Health reports are the host's heartbeat: the first one ships, then at most one per ``heartbeat_s``
+    (the daemon may measure itself more often; every report is still written to --output)."""
+
+    def __init__(self, agent: DeliveryAgent, ship_events: bool, output: RecordLines | None,
+                 heartbeat_s: float = 300.0) -> None:
         self.agent = agent
         self.ship_events = ship_events
         self.output = output
+        self.heartbeat_s = heartbeat_s
+        self._last_heartbeat: float | None = None
+
+    def _ships(self, kind: RecordKind) -> bool:
+        if kind == RecordKind.event:
+            return self.ship_events
+        if kind == RecordKind.health:
+            now = time.monotonic()
+            if self._last_heartbeat is not None and now - self._last_heartbeat < self.heartbeat_s:
+                return False
+            self._last_heartbeat = now
+        return True
 
     def emit(self, kind: RecordKind, body: dict[str, Any], severity: int) -> None:
-        if kind == RecordKind.event and not self.ship_events:
+        if not self._ships(kind):
             if self.output is not None:  # still written to --output, without a delivery id
                 self.output.emit(kind, body, severity)
             return
@@ -87,7 +104,7 @@ def build_sinks(args: argparse.Namespace, config: _HasCollector) -> list[Any]:
     ))
     agent.start()
     output = _take_output(args, config)
-    return [DeliverySink(agent, section.ship_events, RecordLines(output) if output else None)]
+    return [DeliverySink(agent, section.ship_events, RecordLines(output) if output else None, section.heartbeat_s)]
 
 
 def _take_output(args: argparse.Namespace, config: Any) -> str:

@@ -25,6 +25,7 @@ class CollectorSection(BaseModel):
         state_dir = ""            # host_id, spool.db, credential.json; empty: the user state dir
         spool_max_mb = 64
         ship_events = false       # also ship raw events (alerts, inventory, health are always shipped)
+        heartbeat_s = 300         # ship a health report at most this often: it is the host's heartbeat
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -36,3 +37,6 @@ class CollectorSection(BaseModel):
     state_dir: str = ""
     spool_max_mb: float = Field(default=DEFAULT_MAX_BYTES / 2**20, gt=0)
     ship_events: bool = False
+    # The collector marks a host stale after 15 minutes without a record (its default); the fleet is sized for
+    # one heartbeat per host every 5 minutes (100,000 hosts: 333/s). Every health report still goes to --output.
+    heartbeat_s: float = Field(default=300.0, gt=0)

@@ -11,8 +11,9 @@ Phases, each timed on its own:
 2. snapshots: every host ships one inventory snapshot (``kind: inventory``, a ScanReport: ~35% of hosts
    run OpenClaw, some several installs, ~6% exposed, grants drawn per install) through ``POST /api/v1/ingest``
    with its own sensor token; the collector projects them into the fleet tables in the same transaction.
-3. heartbeats: hosts, round-robin, ship heartbeat records for ``--heartbeat-seconds``; the sustained rate
-   is the number stored divided by the time (target >= 333/s: 100,000 hosts every 5 minutes). Also printed:
+3. heartbeats: hosts, round-robin, ship their heartbeat for ``--heartbeat-seconds``: a sensor health report
+   as the real daemon ships one every 5 minutes (``[collector] heartbeat_s``); the sustained rate is the
+   number stored divided by the time (target >= 333/s: 100,000 hosts every 5 minutes). Also printed:
    the CPU seconds per heartbeat of the collectors, of the PostgreSQL backends and of this simulator (they
    share the cores), and the database growth per heartbeat.
 4. queries: the fleet/alert queries of the API and the console page, each ``--query-repeats`` times, as an
@@ -102,6 +103,19 @@ def make_snapshot(rng: random.Random, hostname: str) -> dict[str, Any]:
             "installs": installs}
 
 
+def make_health(host: Host) -> dict[str, Any]:
+    """A health report as ``clawwatch sensor run`` ships it every 5 minutes (its heartbeat): the shape of one
+    captured from the real daemon, about 500 bytes, with the counters moving."""
+    n = host.seq
+    return {"EventId": uuid.uuid4().hex, "UtcTime": now_iso(), "Hostname": host.hostname, "category": "sensor_health",
+            "product": "linux", "source": "daemon",
+            "Counters": {"cpu_permille": 3 + n % 7, "drops": 0, "events": 40 * n, "files.watched_dirs": 6,
+                         "inventory_snapshots": 1 + n // 12, "openclaw_state.accepted": n, "openclaw_state.scans": n,
+                         "openclaw_state.watched_dirs": 3, "overflows": 0, "processes.accepted": 35 * n,
+                         "processes.execs": 35 * n, "processes.exited_before_read": 2 * n, "queue_depth": 0,
+                         "restarts": 0, "rss_kb": 58000 + n % 900, "rule_errors": 0}}
+
+
 class Host:
     __slots__ = ("host_id", "hostname", "seq", "token")
 
@@ -147,7 +161,10 @@ def ship(url: str, host: Host, kind: str, body: dict[str, Any]) -> bool:
     host.seq += 1
     record = {"record_id": f"{host.host_id}:{host.seq}", "host_id": host.host_id, "seq": host.seq, "kind": kind,
               "created_at": now_iso(), "severity": 0, "body": body}
-    payload = orjson.dumps({"host_id": host.host_id, "records": [record]})
+    # The real shipper sends its spool's counters with every batch (the collector keeps them on the host row).
+    spool = {"dropped_total": 0, "rejected_total": 0, "dropped_by_severity": {}, "queued_records": 0,
+             "queued_bytes": 0}
+    payload = orjson.dumps({"host_id": host.host_id, "records": [record], "spool": spool})
     return connection(url).post("/api/v1/ingest", payload, host.token) == 200
 
 
@@ -362,7 +379,7 @@ def main() -> int:
         cpu_before = (cpu_seconds(server_pids), cpu_seconds(backend_pids), time.process_time())
         bytes_before = sum(size for _, size in database_size(db_url))
         ok, failed, seconds = drive(urls, hosts, args.concurrency,
-                                    lambda h: ("heartbeat", {"uptime_s": h.seq}), seconds=args.heartbeat_seconds,
+                                    lambda h: ("health", make_health(h)), seconds=args.heartbeat_seconds,
                                     label="heartbeats")
         cpu_used = (cpu_seconds(server_pids) - cpu_before[0], cpu_seconds(backend_pids) - cpu_before[1],
                     time.process_time() - cpu_before[2])

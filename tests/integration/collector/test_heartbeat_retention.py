@@ -1,5 +1,5 @@
-"""Heartbeat retention against real collector processes on SQLite and PostgreSQL: old heartbeats go, every other
-record stays, delivery counters stay exact, and a pruned heartbeat is never listed as lost.
+"""Heartbeat retention against real collector processes on SQLite and PostgreSQL: old heartbeats and health reports
+go, inventory and alerts stay, delivery counters stay exact, and a pruned record is never listed as lost.
 
 Records get old by an UPDATE of their ``received_at`` (time cannot be made to pass otherwise); everything
 else goes through the real API."""
@@ -20,7 +20,7 @@ from tests.integration.collector.processes import ENROLL_SECRET, Collector
 
 DAY = 86400.0
 # seq -> kind. Seqs 2 and 7 are never sent: real losses.
-SENT = {1: "heartbeat", 3: "heartbeat", 4: "alert", 5: "heartbeat", 6: "health", 8: "heartbeat", 9: "heartbeat"}
+SENT = {1: "heartbeat", 3: "health", 4: "alert", 5: "heartbeat", 6: "inventory", 8: "health", 9: "heartbeat"}
 ALERT = {"AlertId": "a1", "UtcTime": "2026-11-22T04:10:00Z", "Hostname": "h", "rule_id": "r", "title": "t",
          "level": "high"}
 
@@ -35,7 +35,9 @@ def _enroll(collector: Collector, host_id: str) -> str:
 
 def _ship(collector: Collector, host_id: str, token: str, sent: dict[int, str]) -> None:
     def body(kind: str) -> dict[str, Any]:
-        return ALERT if kind == "alert" else {"uptime_s": 1} if kind == "heartbeat" else {"ok": True}
+        return {"alert": ALERT, "heartbeat": {"uptime_s": 1}, "health": {"Counters": {"drops": 0}},
+                "inventory": {"host": {"hostname": host_id, "os": "linux", "sensor_version": "0.1.0",
+                                       "scanned_at": "2026-11-22T04:10:00Z"}, "installs": []}}[kind]
 
     records = [{"record_id": f"{host_id}:{seq}", "host_id": host_id, "seq": seq, "kind": kind,
                 "created_at": "2026-11-22T04:10:00Z", "severity": 3 if kind == "alert" else 0, "body": body(kind)}
@@ -75,7 +77,7 @@ def test_old_heartbeats_are_pruned_and_nothing_else(db_url: str, tmp_path: Path,
     other = _enroll(collector, "retention-b")
     _ship(collector, "retention-a", token, SENT)
     _ship(collector, "retention-b", other, {1: "heartbeat", 2: "heartbeat"})
-    _age(db_url, "retention-a", [1, 3, 4, 5, 6], days=10)  # heartbeats 1, 3, 5 (and 4, 6) are old
+    _age(db_url, "retention-a", [1, 3, 4, 5, 6], days=10)  # liveness records 1, 3, 5 (and 4, 6) are old
     _age(db_url, "retention-b", [1], days=6)  # younger than the horizon: kept
     before = collector.host("retention-a")
     assert (before["record_count"], before["max_seq"], before["missing"]) == (7, 9, 2)
@@ -88,7 +90,7 @@ def test_old_heartbeats_are_pruned_and_nothing_else(db_url: str, tmp_path: Path,
     finally:
         store.dispose()
 
-    assert _stored(db_url, "retention-a") == {4: "alert", 6: "health", 8: "heartbeat", 9: "heartbeat"}
+    assert _stored(db_url, "retention-a") == {4: "alert", 6: "inventory", 8: "health", 9: "heartbeat"}
     assert _stored(db_url, "retention-b") == {1: "heartbeat", 2: "heartbeat"}
     after = collector.host("retention-a")
     # Counters are unchanged; the listing starts above the highest pruned seq (5): the lost seq 7 is still
@@ -106,13 +108,13 @@ def test_collector_prunes_on_its_timer(db_url: str, tmp_path: Path, collector_fa
     collector_factory.append(collector)
     collector.start()
     token = _enroll(collector, "retention-t")
-    _ship(collector, "retention-t", token, {1: "heartbeat", 2: "alert", 3: "heartbeat"})
+    _ship(collector, "retention-t", token, {1: "heartbeat", 2: "alert", 3: "health"})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and _stored(db_url, "retention-t") != {2: "alert"}:
         time.sleep(0.5)
     assert _stored(db_url, "retention-t") == {2: "alert"}
     assert collector.host("retention-t")["record_count"] == 3
-    assert "heartbeat records older than" in (tmp_path / "collector-1.log").read_text()
+    assert "heartbeat and health records older than" in (tmp_path / "collector-1.log").read_text()
 
 
 def test_collector_keeps_heartbeats_when_told(db_url: str, tmp_path: Path, collector_factory: list[Collector]) -> None:
@@ -125,7 +127,7 @@ def test_collector_keeps_heartbeats_when_told(db_url: str, tmp_path: Path, colle
     _age(db_url, "retention-k", [1], days=3650)
     time.sleep(3)  # three upkeep rounds
     assert _stored(db_url, "retention-k") == {1: "heartbeat"}
-    assert "heartbeat records older than" not in (tmp_path / "collector-1.log").read_text()
+    assert "heartbeat and health records older than" not in (tmp_path / "collector-1.log").read_text()
 
 
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
