@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from collectors.store import retention
 from collectors.store.database import Store
@@ -24,6 +26,7 @@ from collectors.store.tables import metadata
 log = logging.getLogger(__name__)
 
 _LOCK_KEY = 0x436C6177 + 1  # beside the migration lock key
+_RETENTION_LOCK_KEY = _LOCK_KEY + 1
 # Two-key form: (clawwatch upkeep, this schema), so deployments sharing one server do not wait on each other.
 _TRY_LOCK = text("SELECT pg_try_advisory_lock(:key, hashtext(current_schema()))")
 _UNLOCK = text("SELECT pg_advisory_unlock(:key, hashtext(current_schema()))")
@@ -40,21 +43,42 @@ def autovacuum_off(store: Store) -> bool:
     return "off" in settings.values()
 
 
+@contextmanager
+def upkeep_lock(conn: Connection, key: int) -> Iterator[bool]:
+    """Hold the (``key``, this schema) session advisory lock on ``conn`` if no other collector holds it; yields
+    whether it was taken. Always taken on SQLite, whose single writer needs no such lock."""
+    if conn.dialect.name != "postgresql":
+        yield True
+        return
+    if not conn.execute(_TRY_LOCK, {"key": key}).scalar_one():
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        conn.execute(_UNLOCK, {"key": key})
+
+
 def vacuum_analyze(store: Store) -> list[str]:
     """VACUUM (ANALYZE) every collector table, unless another collector holds the upkeep lock; returns what ran."""
     names = sorted(name for name in metadata.tables)
     done: list[str] = []
-    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:  # VACUUM: no transaction
-        if not conn.execute(_TRY_LOCK, {"key": _LOCK_KEY}).scalar_one():
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn, \
+            upkeep_lock(conn, _LOCK_KEY) as mine:  # VACUUM: no transaction
+        if not mine:
             return done
-        try:
-            quote = conn.dialect.identifier_preparer.quote
-            for name in names:
-                conn.execute(text(f"VACUUM (ANALYZE) {quote(name)}"))
-                done.append(name)
-        finally:
-            conn.execute(_UNLOCK, {"key": _LOCK_KEY})
+        quote = conn.dialect.identifier_preparer.quote
+        for name in names:
+            conn.execute(text(f"VACUUM (ANALYZE) {quote(name)}"))
+            done.append(name)
     return done
+
+
+def prune_heartbeats(store: Store, older_than_s: float) -> int:
+    """Heartbeat retention, by one collector process per schema at a time (the others skip the round)."""
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn, \
+            upkeep_lock(conn, _RETENTION_LOCK_KEY) as mine:
+        return retention.prune_heartbeats(store, older_than_s) if mine else 0
 
 
 class TableUpkeep:
@@ -82,7 +106,7 @@ class TableUpkeep:
 
     def run_once(self) -> None:
         if self.heartbeat_retention_s is not None:
-            pruned = retention.prune_heartbeats(self.store, self.heartbeat_retention_s)
+            pruned = prune_heartbeats(self.store, self.heartbeat_retention_s)
             self.pruned += pruned
             if pruned:
                 log.info("heartbeat retention: %d heartbeat and health records pruned", pruned)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from collectors.store import migrations, open_store, retention
+from collectors.store import maintenance, migrations, open_store, retention
 from tests.integration.collector.conftest import apply_migrations_through, scratch_database
 from tests.integration.collector.processes import ENROLL_SECRET, Collector
 
@@ -149,3 +149,26 @@ def test_migration_4_adds_the_watermark_to_existing_hosts(kind: str, tmp_path: P
                                     ).scalar_one() == 0
         finally:
             upgraded.dispose()
+
+
+@pytest.mark.parametrize("db_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_one_collector_per_schema_prunes_at_a_time(db_url: str, tmp_path: Path,
+                                                   collector_factory: list[Collector]) -> None:
+    collector = Collector(db_url=db_url, workdir=tmp_path, admin_token="cw_admin_" + secrets.token_hex(12),
+                          extra=["--table-upkeep-interval", "0"])
+    collector_factory.append(collector)
+    collector.start()
+    token = _enroll(collector, "retention-l")
+    _ship(collector, "retention-l", token, {1: "health", 2: "health"})
+    _age(db_url, "retention-l", [1, 2], days=10)
+    store = open_store(db_url, migrate=False)
+    try:
+        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as holder, \
+                maintenance.upkeep_lock(holder, maintenance._RETENTION_LOCK_KEY) as held:
+            assert held
+            assert maintenance.prune_heartbeats(store, 7 * DAY) == 0  # another collector is at it: skip the round
+            assert _stored(db_url, "retention-l") == {1: "health", 2: "health"}
+        assert maintenance.prune_heartbeats(store, 7 * DAY) == 2
+    finally:
+        store.dispose()
+    assert _stored(db_url, "retention-l") == {}

@@ -39,9 +39,9 @@ def test_vacuum_analyze_covers_every_table_and_yields_to_a_running_upkeep(tmp_pa
             assert sorted(done) == sorted(metadata.tables) and "cw_hosts" in done and "cw_fleet_counts" in done
             stats = _stats(url)
             assert all(stats[name][0] is not None and stats[name][1] is not None for name in done), stats
-            with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as holder:
-                lock = text("SELECT pg_advisory_lock(:key, hashtext(current_schema()))")
-                holder.execute(lock, {"key": maintenance._LOCK_KEY})
+            with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as holder, \
+                    maintenance.upkeep_lock(holder, maintenance._LOCK_KEY) as held:
+                assert held
                 assert maintenance.vacuum_analyze(store) == []  # another collector is at it: skip this round
                 with scratch_database("postgresql", tmp_path / "other") as other_url:
                     other = open_store(other_url)  # another schema (deployment) on this server is not held up
@@ -49,7 +49,7 @@ def test_vacuum_analyze_covers_every_table_and_yields_to_a_running_upkeep(tmp_pa
                         assert sorted(maintenance.vacuum_analyze(other)) == sorted(metadata.tables)
                     finally:
                         other.dispose()
-                holder.execute(maintenance._UNLOCK, {"key": maintenance._LOCK_KEY})
+            assert sorted(maintenance.vacuum_analyze(store)) == sorted(metadata.tables)  # released
         finally:
             store.dispose()
 
