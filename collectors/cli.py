@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import socket
 import sys
@@ -18,6 +19,17 @@ from collectors.store import maintenance, migrations, open_store, retention
 from collectors.store.credentials import Role, count_tokens, create_token, ensure_enroll_secret, ensure_token
 
 FORWARDERS_ENV = "CLAWWATCH_FORWARDERS"
+
+
+def _not_negative(text: str) -> float:
+    """argparse type: a finite number >= 0 (0 switches the feature off)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+    return value
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,11 +59,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve.add_argument("--forwarders", type=Path, default=os.environ.get(FORWARDERS_ENV) or None, metavar="FILE",
                        help="JSON file of SIEM forwarders (syslog, Splunk HEC, webhook) that get every new alert "
                             f"(env {FORWARDERS_ENV}); checked before the collector starts listening")
-    serve.add_argument("--table-upkeep-interval", type=float, default=maintenance.DEFAULT_INTERVAL_S,
+    serve.add_argument("--table-upkeep-interval", type=_not_negative, default=maintenance.DEFAULT_INTERVAL_S,
                        metavar="SECONDS",
                        help="how often the collector prunes old heartbeats and, on PostgreSQL with autovacuum "
                             "off, runs VACUUM (ANALYZE) on its tables (default 300; 0 never)")
-    serve.add_argument("--heartbeat-retention-days", type=float, default=retention.DEFAULT_DAYS, metavar="DAYS",
+    serve.add_argument("--heartbeat-retention-days", type=_not_negative, default=retention.DEFAULT_DAYS, metavar="DAYS",
                        help="delete heartbeats and sensor health reports older than this (default 7; 0 keeps "
                             "them forever). Inventory snapshots and alerts are always kept")
     serve.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
@@ -154,8 +166,8 @@ def _serve(args: argparse.Namespace) -> int:
                                              min(maintenance.FIRST_RUN_AFTER_S, args.table_upkeep_interval), keep_s)
     if upkeep is not None and upkeep.heartbeat_retention_s is not None:
         print(f"[collector] heartbeat and health records older than {args.heartbeat_retention_days:g} days are "
-              f"pruned every "
-              f"{args.table_upkeep_interval:g} s (--heartbeat-retention-days)", file=sys.stderr, flush=True)
+              f"pruned every {args.table_upkeep_interval:g} s (--heartbeat-retention-days)", file=sys.stderr,
+              flush=True)
     if upkeep is not None and upkeep.vacuum:
         print(f"[collector] PostgreSQL autovacuum is off: the collector vacuums and analyzes its tables every "
               f"{args.table_upkeep_interval:g} s (--table-upkeep-interval)", file=sys.stderr, flush=True)

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from collectors.store import tables
 from collectors.store.bulk import insert_rows
+from collectors.store.database import greatest
 from sensor.delivery.protocol import IngestBatch
 
 
@@ -90,10 +91,6 @@ def _check_duplicates_identical(conn: Connection, host_id: str, rows: list[dict[
         raise SeqConflict(conflicts)
 
 
-def _greatest(dialect: str, column: Any, value: Any) -> Any:
-    return func.greatest(column, value) if dialect == "postgresql" else func.max(column, value)
-
-
 def _host_update(dialect: str, with_spool: bool) -> Any:
     """The per-batch UPDATE of the host's delivery counters, built once per dialect and shape (a reused
     statement keeps its compiled form; building it per request was a visible share of a heartbeat's cost)."""
@@ -103,12 +100,12 @@ def _host_update(dialect: str, with_spool: bool) -> Any:
         "last_addr": bindparam("b_addr"),
         "record_count": hosts.c.record_count + bindparam("b_inserted"),
         "duplicate_count": hosts.c.duplicate_count + bindparam("b_duplicates"),
-        "max_seq": _greatest(dialect, hosts.c.max_seq, bindparam("b_max_seq")),
+        "max_seq": greatest(dialect, hosts.c.max_seq, bindparam("b_max_seq")),
     }
     if with_spool:
         values.update({
-            "spool_dropped_total": _greatest(dialect, hosts.c.spool_dropped_total, bindparam("b_dropped")),
-            "spool_rejected_total": _greatest(dialect, hosts.c.spool_rejected_total, bindparam("b_rejected")),
+            "spool_dropped_total": greatest(dialect, hosts.c.spool_dropped_total, bindparam("b_dropped")),
+            "spool_rejected_total": greatest(dialect, hosts.c.spool_rejected_total, bindparam("b_rejected")),
             "spool_dropped_by_severity": bindparam("b_by_severity", type_=hosts.c.spool_dropped_by_severity.type),
             "spool_bytes": bindparam("b_bytes"),
             "spool_records": bindparam("b_records"),
@@ -144,17 +141,15 @@ def write_batch(conn: Connection, batch: IngestBatch, received_at: float, addr: 
     )
 
 
-def missing_ranges(conn: Connection, host_id: str, limit: int = 100) -> list[tuple[int, int]]:
-    """The gaps of one host as inclusive (first, last) ranges, lowest first (at most ``limit``), above the
-    highest sequence number heartbeat retention pruned (collectors/store/retention.py): below it, a missing
-    row may be a pruned heartbeat, so only the ``missing`` counter speaks for that part."""
+def missing_ranges(conn: Connection, host_id: str, above: int = 0, limit: int = 100) -> list[tuple[int, int]]:
+    """The gaps of one host above sequence number ``above`` as inclusive (first, last) ranges, lowest first (at
+    most ``limit``). Callers pass the host's ``pruned_through_seq``: below it a missing row may be a heartbeat
+    that retention pruned (collectors/store/retention.py), so only the ``missing`` counter speaks for that part."""
     rec = tables.records
-    floor = conn.execute(select(tables.hosts.c.pruned_through_seq)
-                         .where(tables.hosts.c.host_id == host_id)).scalar_one_or_none() or 0
-    seqs = [int(s) for (s,) in conn.execute(select(rec.c.seq).where(rec.c.host_id == host_id, rec.c.seq > floor)
+    seqs = [int(s) for (s,) in conn.execute(select(rec.c.seq).where(rec.c.host_id == host_id, rec.c.seq > above)
                                             .order_by(rec.c.seq))]
     gaps: list[tuple[int, int]] = []
-    expected = floor + 1
+    expected = above + 1
     for seq in seqs:
         if seq > expected:
             gaps.append((expected, seq - 1))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, func
 from sqlalchemy.engine import make_url
 
 from collectors.store import migrations
@@ -49,6 +49,11 @@ def _sqlite_begin(conn: Any) -> None:
     # pysqlite's own transaction handling is disabled (isolation_level=None); take the write lock up front so
     # concurrent writers queue on busy_timeout instead of failing to upgrade a read lock.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def greatest(dialect: str, column: Any, value: Any) -> Any:
+    """The larger of two values in SQL: ``greatest()`` on PostgreSQL, two-argument ``max()`` on SQLite."""
+    return func.greatest(column, value) if dialect == "postgresql" else func.max(column, value)
 
 
 @dataclass

@@ -93,7 +93,6 @@ class TableUpkeep:
         self.vacuum = vacuum
         self.heartbeat_retention_s = heartbeat_retention_s
         self.runs = 0
-        self.pruned = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="clawwatch-table-upkeep", daemon=True)
 
@@ -107,7 +106,6 @@ class TableUpkeep:
     def run_once(self) -> None:
         if self.heartbeat_retention_s is not None:
             pruned = prune_heartbeats(self.store, self.heartbeat_retention_s)
-            self.pruned += pruned
             if pruned:
                 log.info("heartbeat retention: %d heartbeat and health records pruned", pruned)
         if self.vacuum:

@@ -18,27 +18,28 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
-from sqlalchemy import Update, bindparam, delete, func, select, update
+from sqlalchemy import Update, bindparam, delete, select, update
 
 from collectors.store import tables
-from collectors.store.database import Store
+from collectors.store.database import Store, greatest
 
 DEFAULT_DAYS = 7.0
 BATCH = 5000
 KINDS = ("heartbeat", "health")
 
 _records = tables.records
+# No ORDER BY: any batch of old rows will do (a round deletes them all), and sorting would cost every batch a
+# pass over the whole backlog on a first run against a large database.
 _OLDEST = (select(_records.c.host_id, _records.c.seq)
            .where(_records.c.kind.in_(KINDS), _records.c.received_at < bindparam("cutoff"))
-           .order_by(_records.c.received_at).limit(bindparam("batch")))
+           .limit(bindparam("batch")))
 _DELETE = delete(_records).where(_records.c.host_id == bindparam("b_host_id"), _records.c.seq == bindparam("b_seq"))
 
 
 def _watermark(dialect: str) -> Update:
     hosts = tables.hosts
-    greatest = func.greatest if dialect == "postgresql" else func.max
     return (update(hosts).where(hosts.c.host_id == bindparam("b_host_id"))
-            .values(pruned_through_seq=greatest(hosts.c.pruned_through_seq, bindparam("b_seq"))))
+            .values(pruned_through_seq=greatest(dialect, hosts.c.pruned_through_seq, bindparam("b_seq"))))
 
 
 _WATERMARKS = {dialect: _watermark(dialect) for dialect in ("postgresql", "sqlite")}

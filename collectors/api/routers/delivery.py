@@ -71,5 +71,5 @@ def get_host(
         if row is None:
             raise ApiError(404, ErrorCode.not_found, "no host with this id has enrolled")
         host = _host(row)
-        host.missing_ranges = missing_ranges(conn, host_id) if host.missing else []
+        host.missing_ranges = missing_ranges(conn, host_id, row.pruned_through_seq) if host.missing else []
     return host

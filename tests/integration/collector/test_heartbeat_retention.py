@@ -7,6 +7,7 @@ else goes through the real API."""
 from __future__ import annotations
 
 import secrets
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from sqlalchemy import text
 
 from collectors.store import maintenance, migrations, open_store, retention
 from tests.integration.collector.conftest import apply_migrations_through, scratch_database
-from tests.integration.collector.processes import ENROLL_SECRET, Collector
+from tests.integration.collector.processes import CLAWWATCH, ENROLL_SECRET, Collector
 
 DAY = 86400.0
 # seq -> kind. Seqs 2 and 7 are never sent: real losses.
@@ -172,3 +173,13 @@ def test_one_collector_per_schema_prunes_at_a_time(db_url: str, tmp_path: Path,
     finally:
         store.dispose()
     assert _stored(db_url, "retention-l") == {}
+
+
+@pytest.mark.parametrize("flag", ["--heartbeat-retention-days", "--table-upkeep-interval"])
+@pytest.mark.parametrize("value", ["-1", "nan", "soon"])
+def test_bad_upkeep_values_are_refused_before_anything_starts(flag: str, value: str, tmp_path: Path) -> None:
+    db = tmp_path / "collector.db"
+    result = subprocess.run([str(CLAWWATCH), "collector", "serve", "--db", f"sqlite:///{db}", "--listen",
+                             "127.0.0.1:0", flag, value], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2 and flag in result.stderr and value in result.stderr, result.stderr
+    assert not db.exists()
