@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from sensor.safeio import SafeIOError, list_dir, read_file, stat_entry, walk_files
+from tests.support.paths import shared_scratch_root
 
 
 @pytest.fixture
@@ -128,16 +132,26 @@ def _reason_as_nobody(base: Path, relative: str) -> str:
     return reason
 
 
-def test_unreadable(base: Path) -> None:
-    base.chmod(0o755)
-    for parent in base.parents:  # let the unprivileged child reach the state dir
-        if parent == Path("/") or str(parent) == "/tmp":
-            break
-        parent.chmod(parent.stat().st_mode | 0o005)
-    (base / "openclaw.json").chmod(0o000)  # unreadable for the dropped root and for a non-root owner alike
-    assert _reason_as_nobody(base, "openclaw.json") == "unreadable"
-    (base / "openclaw.json").chmod(0o644)
-    assert _reason_as_nobody(base, "openclaw.json") == "read"
+@pytest.fixture
+def shared_base() -> Iterator[Path]:
+    """Like ``base``, but where uid 65534 can reach it (pytest's tmp_path may sit under a 0700 /tmp)."""
+    scratch = Path(tempfile.mkdtemp(prefix="cw-safeio-", dir=shared_scratch_root()))
+    try:
+        scratch.chmod(0o755)
+        root = scratch / "state"
+        (root / "agents/main/agent").mkdir(parents=True)
+        (root / "openclaw.json").write_text('{"a": 1}')
+        root.chmod(0o755)
+        yield root
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def test_unreadable(shared_base: Path) -> None:
+    (shared_base / "openclaw.json").chmod(0o000)  # unreadable for the dropped root and for a non-root owner alike
+    assert _reason_as_nobody(shared_base, "openclaw.json") == "unreadable"
+    (shared_base / "openclaw.json").chmod(0o644)
+    assert _reason_as_nobody(shared_base, "openclaw.json") == "read"
 
 
 def test_list_dir_reports_symlinks_without_following(base: Path, tmp_path: Path) -> None:
