@@ -54,6 +54,11 @@ for dep in deps:
         req.marker = None
         print(req)
 print("pywin32==311")
+# The test runner for the Windows lane's unit tests (pure-Python wheels) and what pytest needs on win32.
+dev = {Requirement(d).name: d for d in tomllib.load(open(sys.argv[1], "rb"))["project"]["optional-dependencies"]["dev"]}
+for name in ("pytest", "pytest-timeout", "hypothesis"):
+    print(dev[name])
+print("colorama==0.4.6")
 PY
 )
 want=$( { echo "$reqs"; echo "$EMBED_VERSION"; sha256sum "$0" "$repo/tests/support/wine/bcryptprimitives-shim.c"; } \

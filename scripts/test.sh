@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: Debian packages the tests drive (packaging tools,
-# Chromium), Python environments, PostgreSQL, the real OpenClaw package, then lint, types and tests.
+# Chromium, Wine with the Windows CPython), Python environments, PostgreSQL, the real OpenClaw package,
+# then lint, types and tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-packaging-tools.sh
 bash scripts/install-browser.sh
 bash scripts/setup.sh
+# The Windows lane (tests/windows): Windows CPython + wheels under Wine, wixl/msiinfo, osslsigncode (cached).
+bash scripts/install-wine-python.sh >/dev/null
 bash scripts/ensure-postgres.sh
 CLAWWATCH_OPENCLAW_ROOT=$(bash scripts/install-openclaw.sh)
 export CLAWWATCH_OPENCLAW_ROOT

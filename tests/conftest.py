@@ -18,6 +18,8 @@ def xdist_scope_of(nodeid: str) -> str:
     share one build of dist/ (a session fixture two workers must not run at once)."""
     if nodeid.startswith("tests/packaging/"):
         return "tests/packaging"
+    if nodeid.startswith("tests/windows/"):  # one Wine prefix holds the fake Windows host: one worker
+        return "tests/windows"
     return nodeid.split("::", 1)[0]
 
 

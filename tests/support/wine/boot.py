@@ -15,7 +15,7 @@ import sys
 def _psutil_exe_fallback() -> None:
     """Wine 8 lacks NtQuerySystemInformation(SystemProcessIdInformation), which psutil's Windows exe() uses;
     fall back to argv[0] so the rest of clawwatch's process path runs. Never product code."""
-    import psutil._pswindows as pswindows  # noqa: PLC0415
+    import psutil._pswindows as pswindows
 
     original = pswindows.Process.exe
 
@@ -42,7 +42,7 @@ def main() -> None:
         runpy.run_module(target, run_name="__main__", alter_sys=True)
     elif mode == "-c":
         sys.argv = ["-c", *args]
-        exec(compile(target, "<wine -c>", "exec"), {"__name__": "__main__"})  # noqa: S102
+        exec(compile(target, "<wine -c>", "exec"), {"__name__": "__main__"})
     else:
         raise SystemExit(f"boot.py: expected -m MODULE or -c CODE, got {mode!r}")
 

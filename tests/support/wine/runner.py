@@ -92,8 +92,7 @@ class WinePython:
         # Every standard stream is a pipe: Wine 8 cannot hand a Unix file or /dev/null to the console layer.
         return subprocess.run(
             [str(WINE64), str(self.python_exe), "-X", "utf8", *argv],
-            input=stdin or b"", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=self.environ(env, shim), timeout=timeout, check=False,
+            input=stdin or b"", capture_output=True, env=self.environ(env, shim), timeout=timeout, check=False,
         )
 
     def run_module(self, module: str, *args: str, env: dict[str, str] | None = None, timeout: float = 300,
@@ -114,6 +113,5 @@ class WinePython:
         """As a management agent starts the sensor: no ``-X utf8``, so stdout's encoding is the ANSI code page."""
         return subprocess.run(
             [str(WINE64), str(self.python_exe), *argv],
-            input=stdin or b"", stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=self.environ(env, shim), timeout=timeout, check=False,
+            input=stdin or b"", capture_output=True, env=self.environ(env, shim), timeout=timeout, check=False,
         )
