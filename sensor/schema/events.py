@@ -60,6 +60,11 @@ class Event(BaseModel):
     ParentImage: str | None = None
     ParentCommandLine: str | None = None
     ParentUser: str | None = None
+    # Windows process facts the Sysmon taxonomy names (SigmaHQ's Windows rules test them)
+    OriginalFileName: str | None = Field(default=None, description="PE original file name (Sysmon 1)")
+    IntegrityLevel: str | None = Field(default=None, description="Low | Medium | High | System (Sysmon, 4688)")
+    Hashes: str | None = Field(default=None, description="Sysmon's 'SHA256=...,MD5=...' list")
+    LogonId: str | None = Field(default=None, description="Windows logon session id, hex (0x3e7)")
 
     # network (Sigma network_connection) and listeners (ours)
     Protocol: str | None = None
@@ -80,6 +85,10 @@ class Event(BaseModel):
     FileAccess: str | None = Field(default=None, description="open | modify | create | delete")
     CredentialKind: str | None = Field(default=None, description="Catalogue kind of the watched file")
     CredentialOwner: str | None = Field(default=None, description="User whose credential it is")
+    FileName: str | None = Field(
+        default=None, description="SigmaHQ's Windows file_access spelling of TargetFilename (the same path)"
+    )
+    AccessMask: str | None = Field(default=None, description="Windows access mask of a 4663 access, hex (0x1)")
 
     # agent attribution (ours)
     AgentProduct: str | None = Field(default=None, description="openclaw | clawdbot | moltbot when attributed")
