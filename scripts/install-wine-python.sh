@@ -21,7 +21,7 @@ EMBED_VERSION=3.11.0   # the sdist version; it unpacks CPython 3.11.9
 log() { echo "[wine-python] $*" >&2; }
 
 # 1. Debian packages (root or sudo; quiet when present).
-wanted=(wine64 wine gcc-mingw-w64-x86-64 msitools osslsigncode unzip)
+wanted=(wine64 wine gcc-mingw-w64-x86-64 msitools wixl osslsigncode unzip)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -1,11 +1,14 @@
 # Intune Remediations ("proactive remediations") detection script, or any scheduled compliance check.
-# Run as SYSTEM, 64-bit PowerShell. Exit 1 = "issue detected" (Intune then reports the device and, if
-# configured, runs the remediation script); exit 0 = compliant.
+# Run as SYSTEM. Intune runs scripts in 32-bit PowerShell unless "Run script in 64-bit PowerShell" is set:
+# there $env:ProgramFiles is "C:\Program Files (x86)", so the 64-bit folder comes from $env:ProgramW6432.
+# Exit 1 = "issue detected" (Intune then reports the device and, if configured, runs the remediation script); exit 0 = compliant.
 # Built on `clawwatch scan --fail-on LEVEL` exit codes: 0 nothing at/above LEVEL, 1 something, 2 error.
 # The one-line output (last line of stdout) is what Intune shows in the device's "pre-remediation output".
-# Not run in this project's CI (no Windows/PowerShell): verify on a Windows host, see docs/deploy.md.
+# Not run in this project's CI (no Windows/PowerShell): linted by tests/packaging/test_windows_msi.py; see docs/windows.md.
+$ErrorActionPreference = "Stop"
 $FailOn = "high"   # critical | high | medium | low | info (info: any OpenClaw install at all)
-$Exe = Join-Path $env:ProgramFiles "clawwatch\clawwatch.exe"
+$ProgramFiles64 = if ($env:ProgramW6432) { $env:ProgramW6432 } else { $env:ProgramFiles }
+$Exe = Join-Path $ProgramFiles64 "clawwatch\clawwatch.exe"
 if (-not (Test-Path $Exe)) {
     Write-Output "clawwatch missing"
     exit 1

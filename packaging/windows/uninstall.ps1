@@ -1,18 +1,13 @@
 <#
 .SYNOPSIS
-  Removes the clawwatch sensor from Windows. -KeepData keeps %ProgramData%\clawwatch (config,
-  enroll.env, spool, host id) for a reinstall.
+  Run by clawwatch.msi on a real uninstall (not on an upgrade), before the files are removed. With -Purge 1
+  it removes %ProgramData%\clawwatch (config, enroll.env, spool, host id); otherwise they stay for a reinstall.
+  The MSI stops and deletes the service.
 #>
 [CmdletBinding()]
-param([switch] $KeepData)
-$ErrorActionPreference = "Stop"
-$TaskName = "clawwatch sensor"
-if (Get-ScheduledTask -TaskName $TaskName -ErrorAction SilentlyContinue) {
-    Stop-ScheduledTask -TaskName $TaskName -ErrorAction SilentlyContinue
-    Unregister-ScheduledTask -TaskName $TaskName -Confirm:$false
-}
-Remove-Item -Recurse -Force -ErrorAction SilentlyContinue (Join-Path $env:ProgramFiles "clawwatch")
-if (-not $KeepData) {
+param([string] $Purge = "")
+$ErrorActionPreference = "Continue"
+if ($Purge -eq "1") {
     Remove-Item -Recurse -Force -ErrorAction SilentlyContinue (Join-Path $env:ProgramData "clawwatch")
 }
-Write-Output "clawwatch removed"
+Write-Output "clawwatch unenrolled"

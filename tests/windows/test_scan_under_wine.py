@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -117,3 +118,13 @@ def test_gbk_gateway_cmd_token_is_fingerprinted(lane: LaneRuns) -> None:
     creds = [(c["kind"], c["path"].lower()) for i in report(lane, *NO_PROCESSES)["installs"]
              for c in i.get("credentials", [])]
     assert ("gateway_token", rf"c:\users\{CJK_USER}\.openclaw\gateway.cmd".lower()) in creds
+
+
+def test_service_host_imports_under_windows_cpython(wine: Any) -> None:
+    """pywin32's service framework loads and the host class builds (Wine has no Service Control Manager to start
+    it: docs/windows.md)."""
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import clawwatch_service as s;"
+            "print(s.ClawwatchService._svc_name_, s.sensor_command()[1:3])")
+    done = wine.run_code(code, wine.win(Path(__file__).resolve().parents[2] / "packaging" / "windows"))
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-800:]
+    assert done.stdout.decode().split() == ["clawwatch", "['sensor',", "'run']"]
