@@ -88,18 +88,6 @@ def test_productbuild_distribution_is_well_formed() -> None:
     assert "clawwatch-component.pkg" in (MACOS / "build-pkg.sh").read_text()
 
 
-def test_wix_source_is_well_formed_and_names_existing_files() -> None:
-    ns = {"w": "http://wixtoolset.org/schemas/v4/wxs"}
-    root = ET.parse(WINDOWS / "clawwatch.wxs").getroot()
-    sources = {f.get("Source") for f in root.iterfind(".//w:File", ns)}
-    built = {"clawwatch.exe", "sensor.toml"}  # from packaging/binary/build.sh and packaging/linux/
-    assert built <= sources
-    for name in sources - built:
-        assert (WINDOWS / str(name)).is_file(), f"wxs names missing file {name}"
-    hidden = root.find(".//w:Property[@Id='ENROLLSECRET']", ns)
-    assert hidden is not None and hidden.get("Hidden") == "yes"
-
-
 def test_every_platform_uses_the_same_enrollment_variables() -> None:
     pattern = re.compile(r"CLAWWATCH_[A-Z_]+")
     files = [PACKAGING / "linux" / "enroll.env", PACKAGING / "deb" / "postinst", MACOS / "clawwatch-launch",
