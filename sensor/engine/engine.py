@@ -1,64 +1,68 @@
-"""The engine: load rules once, then route, prefilter, match and correlate events one at a time."""
+"""The engine: rules compiled once (from YAML through pySigma, or from a compiled bundle), then
+route, prefilter, match and correlate events one at a time.
+
+This module and everything it imports run without pySigma or YAML: ``Engine.load`` /
+``Engine.from_yaml`` import the front end (loader.py) when called; ``Engine.from_bundle`` never does.
+"""
 
 from __future__ import annotations
 
 import platform
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sigma.correlations import SigmaCorrelationRule
-from sigma.exceptions import SigmaError
-from sigma.rule import SigmaRule
-
-from sensor.engine.conditions import DetectionCompiler, any_of, matched_names
-from sensor.engine.correlation import Correlator, Fired, compile_correlation
+from sensor.engine import ir
+from sensor.engine.bundle import RuleBundle
+from sensor.engine.conditions import ConditionCompiler, matched_names
+from sensor.engine.correlation import Correlator, Fired, build_correlator
+from sensor.engine.correlation.base import CorrelationSpec
 from sensor.engine.errors import RuleCompileError, RuleLoadError
 from sensor.engine.event_view import EventView
-from sensor.engine.loader import LoadedFile, load_file, load_text, placeholder_pipeline, rule_files
 from sensor.engine.prefilter import Prefilter
-from sensor.engine.routing import Router
+from sensor.engine.routing import RawSource, Router, raw_source
 from sensor.engine.rule import CompiledRule, RuleMeta
 from sensor.schema import Alert
 
-DEFAULT_LEVEL = "medium"
+if TYPE_CHECKING:
+    from sensor.engine.loader import CompiledSources
+
+LogsourceArg = RawSource | Mapping[str, Any] | None
 
 
-def _metadata(rule: SigmaRule | SigmaCorrelationRule, fallback_id: str) -> dict[str, Any]:
-    return {
-        "id": str(rule.id) if rule.id else (rule.name or fallback_id),
-        "title": rule.title or fallback_id,
-        "level": rule.level.name.lower() if rule.level else DEFAULT_LEVEL,
-        "status": rule.status.name.lower() if rule.status else None,
-        "tags": [f"{t.namespace}.{t.name}" for t in (rule.tags or [])],
-        "description": rule.description,
-    }
-
-
-def compile_rule(rule: SigmaRule, index: int, path: Path | None) -> CompiledRule:
-    compiler = DetectionCompiler(rule.detection)
-    try:
-        trees = [c.parse(postprocess=False) for c in rule.detection.parsed_condition]
-    except SigmaError as exc:
-        raise RuleCompileError(f"condition: {exc}") from exc
-    combined = any_of([compiler.condition(tree) for tree in trees])
-    meta = _metadata(rule, f"{path.name if path else 'rule'}#{index}")
-    source = rule.logsource
+def build_rule(spec: ir.RuleSpec, index: int) -> CompiledRule:
+    compiler = ConditionCompiler(spec["detections"])
+    combined = compiler.condition(spec["condition"])
+    category, product, service = (spec["logsource"] + [None, None, None])[:3]
     return CompiledRule(
         index=index,
-        path=path,
-        name=rule.name,
-        logsource=tuple(  # type: ignore[arg-type]
-            v.lower() if isinstance(v, str) else None for v in (source.category, source.product, source.service)
-        ),
+        id=spec["id"],
+        title=spec["title"],
+        level=spec["level"],
+        status=spec["status"],
+        tags=list(spec["tags"]),
+        description=spec["description"],
+        path=Path(spec["path"]) if spec["path"] else None,
+        name=spec["name"],
+        logsource=(category, product, service),
         predicate=combined.predicate,
         need=combined.need,
         detections=compiler.positive_detections(),
-        emit=bool(getattr(rule, "_output", True)),
-        **meta,
+        emit=bool(spec["emit"]),
     )
+
+
+class _AllRules:
+    """A route without a prefilter: every rule it reaches is evaluated."""
+
+    def __init__(self, rules: list[CompiledRule]) -> None:
+        self.rules = rules
+
+    def candidates(self, view: EventView) -> list[CompiledRule]:
+        return self.rules
 
 
 class Engine:
@@ -71,7 +75,7 @@ class Engine:
         self.runtime_errors = 0
         self._prefilter_enabled = prefilter
         self._by_id: dict[str, CompiledRule] = {}
-        self._router: Router[Prefilter] = Router(self.rules, self._build_route)
+        self._router: Router[Prefilter | _AllRules] = Router(self.rules, self._build_route, _AllRules)
 
     # ---- loading -------------------------------------------------------------------------------
 
@@ -82,69 +86,82 @@ class Engine:
         *,
         variables: Mapping[str, list[str]] | None = None,
         prefilter: bool = True,
+        pipelines: Sequence[str] = (),
     ) -> Engine:
-        """Load rule files or directories; bad rules land in ``errors``, never raise."""
-        engine = cls(prefilter=prefilter)
-        pipeline = placeholder_pipeline(variables or {})
-        for path in rule_files([Path(p) for p in paths]):
-            loaded, errors = load_file(path, pipeline)
-            engine.errors.extend(errors)
-            if loaded is not None:
-                engine._add(loaded)
-        return engine
+        """Load rule files or directories; bad rules land in ``errors``, never raise (an unknown
+        pipeline raises ``loader.PipelineError``)."""
+        # The YAML/pySigma front end is imported only when rules are compiled, never for a bundle.
+        from sensor.engine.loader import compile_sources  # noqa: PLC0415
+
+        return cls.from_sources(compile_sources(paths, variables, pipelines), prefilter=prefilter)
 
     @classmethod
     def from_yaml(
-        cls, text: str, *, variables: Mapping[str, list[str]] | None = None, prefilter: bool = True
+        cls,
+        text: str,
+        *,
+        variables: Mapping[str, list[str]] | None = None,
+        prefilter: bool = True,
+        pipelines: Sequence[str] = (),
     ) -> Engine:
+        from sensor.engine.loader import compile_text  # noqa: PLC0415 (see load)
+
+        return cls.from_sources(compile_text(text, variables, pipelines), prefilter=prefilter)
+
+    @classmethod
+    def from_sources(cls, sources: CompiledSources | RuleBundle, *, prefilter: bool = True) -> Engine:
         engine = cls(prefilter=prefilter)
-        loaded, errors = load_text(text, None, placeholder_pipeline(variables or {}))
-        engine.errors.extend(errors)
-        if loaded is not None:
-            engine._add(loaded)
+        engine.errors.extend(sources.errors)
+        engine._add(sources.rules, sources.correlations)
         return engine
 
-    def _add(self, loaded: LoadedFile) -> None:
-        base_ids: dict[int, str] = {}
-        for rule in loaded.rules:
+    @classmethod
+    def from_bundle(cls, bundle: RuleBundle, *, prefilter: bool = True) -> Engine:
+        """An engine from a compiled bundle: no YAML, no pySigma."""
+        return cls.from_sources(bundle, prefilter=prefilter)
+
+    def _add(self, rules: Sequence[ir.RuleSpec], correlations: Sequence[CorrelationSpec]) -> None:
+        for spec in rules:
             try:
-                compiled = compile_rule(rule, len(self.rules), loaded.path)
-            except (RuleCompileError, SigmaError) as exc:
-                self.errors.append(_load_error(loaded.path, rule, str(exc)))
+                compiled = build_rule(spec, len(self.rules))
+            except (RuleCompileError, KeyError, TypeError, ValueError, IndexError) as exc:
+                self.errors.append(_spec_error(spec, str(exc) or type(exc).__name__))
                 continue
             if compiled.id in self._by_id:
-                self.errors.append(_load_error(loaded.path, rule, f"duplicate rule id {compiled.id}"))
+                self.errors.append(_spec_error(spec, f"duplicate rule id {compiled.id}"))
                 continue
             self.rules.append(compiled)
             self._by_id[compiled.id] = compiled
-            base_ids[id(rule)] = compiled.id
-        for correlation in loaded.correlations:
-            meta = _metadata(correlation, f"{loaded.path.name if loaded.path else 'rule'}#c{len(self.correlations)}")
+        for cspec in correlations:
+            missing = [r for r in cspec.rule_ids if r not in self._by_id]
             try:
-                correlator = compile_correlation(correlation, len(self.correlations), base_ids, meta)
-            except (RuleCompileError, SigmaError) as exc:
-                self.errors.append(_load_error(loaded.path, correlation, str(exc)))
+                if missing:
+                    raise RuleCompileError(f"correlation references {', '.join(missing)}, which failed to compile")
+                reindexed = _reindexed(cspec, len(self.correlations))
+                correlator = build_correlator(reindexed)
+            except RuleCompileError as exc:
+                self.errors.append(RuleLoadError(None, cspec.id, cspec.title, str(exc)))
                 continue
             self.correlations.append(correlator)
-            for position, rule_id in enumerate(correlator.spec.rule_ids):
-                self._by_id[rule_id].correlations.append((correlator.spec.index, position))
-        self._router.routes.clear()
-        self._router.fast.clear()
+            for position, rule_id in enumerate(reindexed.rule_ids):
+                self._by_id[rule_id].correlations.append((reindexed.index, position))
+        self._router.clear()
 
     def _build_route(self, rules: list[CompiledRule]) -> Prefilter:
         return Prefilter(rules, enabled=self._prefilter_enabled)
 
     # ---- matching ------------------------------------------------------------------------------
 
-    def _matching(self, event: Mapping[str, Any]) -> tuple[EventView, list[CompiledRule]]:
-        view = EventView(event)
+    def _matching(self, event: Mapping[str, Any], logsource: LogsourceArg) -> tuple[EventView, list[CompiledRule]]:
+        raw, envelope = raw_source(event, logsource)
+        view = EventView(event, envelope)
         found = []
-        route = self._router.route(event)
+        route = self._router.route(raw)
         try:
             candidates = route.candidates(view)
         except Exception:
             self.runtime_errors += 1
-            view = EventView(event)
+            view = EventView(event, envelope)
             candidates = route.rules
         for rule in candidates:
             try:
@@ -154,24 +171,38 @@ class Engine:
                 self.runtime_errors += 1
         return view, found
 
-    def match(self, event: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
-        """Stateless: (rule id, matched selection names) for every rule the event matches."""
-        view, found = self._matching(event)
+    def match(self, event: Mapping[str, Any], logsource: LogsourceArg = None) -> list[tuple[str, list[str]]]:
+        """Stateless: (rule id, matched selection names) for every rule the event matches.
+        ``logsource``: (category, product, service) or a mapping of them, for events whose routing
+        metadata is not in the event (routing.py)."""
+        view, found = self._matching(event, logsource)
         return [(rule.id, matched_names(rule.detections, view)) for rule in found]
 
-    def process(self, event: Mapping[str, Any]) -> list[Alert]:
+    def matching_rules(self, event: Mapping[str, Any], logsource: LogsourceArg = None) -> list[CompiledRule]:
+        """Stateless: the rules the event matches (no selection names, no alerts)."""
+        return self._matching(event, logsource)[1]
+
+    def process(self, event: Mapping[str, Any], logsource: LogsourceArg = None) -> list[Alert]:
         """Alerts for matching rules (unless only used by a correlation) and fired correlations."""
-        view, found = self._matching(event)
+        view, found = self._matching(event, logsource)
         alerts: list[Alert] = []
+        if not found:
+            return alerts
         event_id = str(event.get("EventId") or uuid.uuid4().hex)
         for rule in found:
             if rule.emit:
                 alerts.append(self._alert(rule, event, matched_names(rule.detections, view)))
-            for correlation_index, position in rule.correlations:
-                correlator = self.correlations[correlation_index]
-                fired = correlator.feed(position, event, event_id)
-                if fired is not None:
-                    alerts.append(self._correlation_alert(correlator, event, fired))
+            alerts.extend(self.correlate(rule, event, event_id))
+        return alerts
+
+    def correlate(self, rule: CompiledRule, event: Mapping[str, Any], event_id: str) -> list[Alert]:
+        """Feed one match of ``rule`` to the correlations that reference it; alerts of those that fire."""
+        alerts: list[Alert] = []
+        for correlation_index, position in rule.correlations:
+            correlator = self.correlations[correlation_index]
+            fired = correlator.feed(position, event, event_id)
+            if fired is not None:
+                alerts.append(self._correlation_alert(correlator, event, fired))
         return alerts
 
     def health(self) -> dict[str, int]:
@@ -181,6 +212,7 @@ class Engine:
             "correlation_rules": len(self.correlations),
             "rule_load_errors": len(self.errors),
             "rule_runtime_errors": self.runtime_errors,
+            "prefilter_fallbacks": self._router.fallbacks,
             "correlation_groups": sum(len(c.groups) for c in self.correlations),
             "correlation_groups_evicted": sum(c.evicted_groups for c in self.correlations),
         }
@@ -209,6 +241,10 @@ class Engine:
                            correlation_type=spec.type, contributing_event_ids=fired.event_ids, group=fired.group)
 
 
+def _reindexed(spec: CorrelationSpec, index: int) -> CorrelationSpec:
+    return spec if spec.index == index else replace(spec, index=index)
+
+
 def _event_time(event: Mapping[str, Any]) -> str:
     stamp = event.get("UtcTime")
     if isinstance(stamp, str) and stamp:
@@ -216,10 +252,7 @@ def _event_time(event: Mapping[str, Any]) -> str:
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _load_error(path: Path | None, rule: Any, reason: str) -> RuleLoadError:
-    return RuleLoadError(
-        path=path,
-        rule_id=str(rule.id) if getattr(rule, "id", None) else None,
-        title=getattr(rule, "title", None),
-        reason=reason,
-    )
+def _spec_error(spec: Any, reason: str) -> RuleLoadError:
+    get = spec.get if isinstance(spec, dict) else (lambda _k: None)
+    path = get("path")
+    return RuleLoadError(path=Path(path) if path else None, rule_id=get("id"), title=get("title"), reason=reason)

@@ -1,15 +1,22 @@
-"""Reading rule files: pySigma parsing and validation, compilation, errors naming file and rule.
+"""Reading rule files: YAML + pySigma parsing and validation, processing pipelines, the front end.
 
-Files are read without following symlinks out of the given directories, at most ``MAX_RULE_FILE_BYTES``
-each. ``*.tests.yml`` files and processing pipelines (YAML with top-level ``transformations``) are not
-rules and are skipped. Every problem becomes a ``RuleLoadError``; nothing here raises for a bad rule.
+Every problem becomes a ``RuleLoadError`` naming file, rule and reason; nothing here raises for a bad
+rule. Files over ``MAX_RULE_FILE_BYTES`` are refused; processing pipelines (YAML with top-level
+``transformations``) in a rule directory are not rules and are skipped.
+
+Pipelines (``rules match --pipeline``): pySigma's own, found by pySigma's plugin discovery
+(``sysmon``, ``windows-logsources``, ``windows-audit`` from pysigma-pipeline-sysmon/-windows,
+``ecs_windows`` ... from pysigma-backend-elasticsearch), the ones shipped in
+``sensor/engine/pipelines/`` (by file stem), or a pipeline YAML file. Several are combined in
+priority order by pySigma's resolver; ``|expand`` placeholders are filled first.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any, cast
 
@@ -18,20 +25,38 @@ from sigma.collection import SigmaCollection
 from sigma.correlations import SigmaCorrelationRule
 from sigma.exceptions import SigmaError, SigmaRuleLocation
 from sigma.modifiers import SigmaWideModifier, modifier_mapping
+from sigma.plugins import InstalledSigmaPlugins
 from sigma.processing.pipeline import ProcessingItem, ProcessingPipeline
+from sigma.processing.resolver import ProcessingPipelineResolver
 from sigma.processing.transformations import transformations
 from sigma.processing.transformations.base import PreprocessingTransformation
 from sigma.rule import SigmaRule
 
-from sensor.engine.errors import RuleLoadError
+from sensor.engine import frontend, ir
+from sensor.engine.correlation.base import CorrelationSpec
+from sensor.engine.errors import RuleCompileError, RuleLoadError
+from sensor.engine.sources import MAX_RULE_FILE_BYTES, TESTS_SUFFIX, rule_files
 
-MAX_RULE_FILE_BYTES = 1 << 20
+__all__ = [
+    "MAX_RULE_FILE_BYTES",
+    "TESTS_SUFFIX",
+    "CompiledSources",
+    "PipelineError",
+    "compile_sources",
+    "compile_text",
+    "placeholder_pipeline",
+    "resolve_pipelines",
+    "rule_files",
+]
 
 # The Sigma specification names `utf16le` (= `wide`); pySigma 2.0.1 only knows `wide`, `utf16be` and
 # `utf16`. Register the spec's name as an alias of pySigma's own UTF-16LE modifier.
 modifier_mapping.setdefault("utf16le", SigmaWideModifier)
-RULE_SUFFIXES = (".yml", ".yaml")
-TESTS_SUFFIX = ".tests.yml"
+SHIPPED_PIPELINES = Path(__file__).resolve().parent / "pipelines"
+
+
+class PipelineError(ValueError):
+    """A ``--pipeline`` that is neither installed, shipped, nor a readable pipeline file."""
 
 
 @dataclass
@@ -41,22 +66,13 @@ class LoadedFile:
     correlations: list[SigmaCorrelationRule]
 
 
-def rule_files(paths: Sequence[Path]) -> Iterator[Path]:
-    """Rule files under ``paths`` (files as given; directories walked without following symlinks)."""
-    for path in paths:
-        if path.is_dir() and not path.is_symlink():
-            for root, dirs, files in os.walk(path, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    candidate = Path(root) / name
-                    if _is_rule_name(name) and not candidate.is_symlink():
-                        yield candidate
-        else:
-            yield path
+@dataclass
+class CompiledSources:
+    """The front end's output: what a compiled bundle holds."""
 
-
-def _is_rule_name(name: str) -> bool:
-    return name.endswith(RULE_SUFFIXES) and not name.endswith(TESTS_SUFFIX)
+    rules: list[ir.RuleSpec] = field(default_factory=list)
+    correlations: list[CorrelationSpec] = field(default_factory=list)
+    errors: list[RuleLoadError] = field(default_factory=list)
 
 
 def placeholder_pipeline(variables: Mapping[str, list[str]]) -> ProcessingPipeline:
@@ -64,6 +80,69 @@ def placeholder_pipeline(variables: Mapping[str, list[str]]) -> ProcessingPipeli
     transformation = cast(PreprocessingTransformation, transformations["value_placeholders"]())
     item = ProcessingItem(transformation)
     return ProcessingPipeline(items=[item], vars={k: list(v) for k, v in variables.items()})
+
+
+def _available_pipelines() -> dict[str, Any]:
+    found: dict[str, Any] = dict(InstalledSigmaPlugins.autodiscover(include_backends=False,
+                                                                   include_validators=False).pipelines)
+    for shipped in sorted(SHIPPED_PIPELINES.glob("*.yml")):
+        found.setdefault(shipped.stem, shipped)
+    return found
+
+
+def resolve_pipelines(specs: Sequence[str]) -> tuple[ProcessingPipeline | None, list[str]]:
+    """(combined pipeline or None, one fingerprint per spec for the bundle hash)."""
+    if not specs:
+        return None, []
+    available = _available_pipelines()
+    resolver = ProcessingPipelineResolver()
+    fingerprints: list[str] = []
+    for spec in specs:
+        target = available.get(spec)
+        if isinstance(target, Path):
+            resolver.pipelines[spec] = _pipeline_from_file(target)
+            fingerprints.append(f"{spec}:{_file_digest(target)}")
+        elif target is not None:
+            resolver.pipelines[spec] = target
+            fingerprints.append(f"{spec}:{_plugin_version(target)}")
+        else:
+            path = Path(spec)
+            if not path.is_file():
+                names = ", ".join(sorted(available)) or "none"
+                raise PipelineError(f"pipeline {spec!r} is not installed and not a file (available: {names})")
+            resolver.pipelines[spec] = _pipeline_from_file(path)
+            fingerprints.append(f"file:{_file_digest(path)}")
+    try:
+        return resolver.resolve(list(specs)), fingerprints
+    except (SigmaError, ValueError) as exc:
+        raise PipelineError(f"cannot combine pipelines {', '.join(specs)}: {exc}") from exc
+
+
+def _pipeline_from_file(path: Path) -> ProcessingPipeline:
+    try:
+        return ProcessingPipeline.from_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, SigmaError, ValueError, TypeError) as exc:
+        raise PipelineError(f"{path}: not a usable processing pipeline: {exc}") from exc
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def _plugin_version(pipeline: Any) -> str:
+    module = getattr(pipeline, "__module__", "") or getattr(getattr(pipeline, "func", None), "__module__", "")
+    package = {
+        "sigma.pipelines.sysmon": "pysigma-pipeline-sysmon",
+        "sigma.pipelines.windows": "pysigma-pipeline-windows",
+        "sigma.pipelines.elasticsearch": "pysigma-backend-elasticsearch",
+    }
+    for prefix, dist in package.items():
+        if module.startswith(prefix):
+            try:
+                return f"{dist}=={metadata.version(dist)}"
+            except metadata.PackageNotFoundError:
+                break
+    return module or "plugin"
 
 
 def _title_and_id(rule: Any) -> tuple[str | None, str | None]:
@@ -113,7 +192,7 @@ def load_text(
             if pipeline is not None:
                 try:
                     pipeline.apply(rule)
-                except (SigmaError, ValueError) as exc:
+                except (SigmaError, ValueError, TypeError, KeyError, AttributeError) as exc:
                     errors.append(_error(path, rule, _describe(exc)))
                     continue
             loaded.rules.append(rule)
@@ -131,3 +210,57 @@ def load_file(path: Path, pipeline: ProcessingPipeline | None) -> tuple[LoadedFi
     except UnicodeDecodeError as exc:
         return None, [_error(path, None, f"not UTF-8: {exc}")]
     return load_text(text, path, pipeline)
+
+
+def _pipeline(variables: Mapping[str, list[str]] | None, pipelines: Sequence[str]) -> ProcessingPipeline:
+    combined, _ = resolve_pipelines(pipelines)
+    base = placeholder_pipeline(variables or {})
+    return base if combined is None else base + combined
+
+
+def _add(out: CompiledSources, loaded: LoadedFile) -> None:
+    base_ids: dict[int, str] = {}
+    label = loaded.path.name if loaded.path else "rule"
+    for rule in loaded.rules:
+        try:
+            spec = frontend.rule_spec(rule, f"{label}#{len(out.rules)}", loaded.path)
+        except (RuleCompileError, SigmaError) as exc:
+            out.errors.append(_error(loaded.path, rule, str(exc)))
+            continue
+        out.rules.append(spec)
+        base_ids[id(rule)] = spec["id"]
+    for correlation in loaded.correlations:
+        meta = frontend.metadata(correlation, f"{label}#c{len(out.correlations)}")
+        try:
+            spec_c = frontend.correlation_spec(correlation, len(out.correlations), base_ids, meta)
+        except (RuleCompileError, SigmaError) as exc:
+            out.errors.append(_error(loaded.path, correlation, str(exc)))
+            continue
+        out.correlations.append(spec_c)
+
+
+def compile_sources(
+    paths: Sequence[Path | str],
+    variables: Mapping[str, list[str]] | None = None,
+    pipelines: Sequence[str] = (),
+) -> CompiledSources:
+    """Every rule file under ``paths`` through pySigma (and the pipelines) into IR specs."""
+    pipeline = _pipeline(variables, pipelines)
+    out = CompiledSources()
+    for path in rule_files([Path(p) for p in paths]):
+        loaded, errors = load_file(path, pipeline)
+        out.errors.extend(errors)
+        if loaded is not None:
+            _add(out, loaded)
+    return out
+
+
+def compile_text(
+    text: str, variables: Mapping[str, list[str]] | None = None, pipelines: Sequence[str] = ()
+) -> CompiledSources:
+    out = CompiledSources()
+    loaded, errors = load_text(text, None, _pipeline(variables, pipelines))
+    out.errors.extend(errors)
+    if loaded is not None:
+        _add(out, loaded)
+    return out

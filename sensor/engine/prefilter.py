@@ -1,88 +1,134 @@
-"""The cross-rule literal prefilter: most events touch no rule at all.
+"""The cross-rule literal prefilter: most events touch no rule at all, and few rules are evaluated.
 
-Each rule carries a ``need`` (conditions.py): a set of (field, lower-cased literal) pairs at least one
-of which must occur in the event's lower-cased field text for the rule to be able to match. Per route,
-all rules' needs go into ONE RE2 set; an event is scanned once, as the composite text
-``\\x01Field\\x02value\\x01Field\\x02value...`` of its lower-cased fields, with each literal qualified
-by its field (``\\x01Field\\x02[^\\x01]*literal``) and keyword literals unqualified. The candidates are
-the rules whose literal was found plus the rules without a need.
+Each rule carries a ``need`` (compiler/combinators.py): clauses of (field, lower-cased literal) pairs;
+a rule can only match if every clause has a pair whose literal occurs in the field's lower-cased text.
+Per route, the literals of each field go into one Aho-Corasick automaton (``pyahocorasick``): an
+event is scanned once per field that has literals, in time linear in its text whatever the number of
+literals (4,432 hashes in one rule included; no regex program, no memory ceiling to hit). A rule is
+indexed under the literals of its most selective clause; when one of them is found, its other clauses
+are checked against the literals found, and only then is the rule evaluated. Rules without a need are
+always evaluated.
 
 Sound by construction: a literal is a piece of a string the rule's predicate tests with substring
-semantics on the same lower-cased text, so no rule that could match is skipped. ``\\x01`` inside a
-value is replaced before the scan (it cannot occur in a literal), so a value cannot end its section
-early; a forged section can only add candidates. Literals containing ``\\x01``, ``\\x02`` or (for
-keywords) a newline give no need.
+semantics on the same lower-cased text (numbers: their decimal spelling; IPv4 networks: their
+leading octets), so no rule that could match is skipped.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
-from sensor.engine.event_view import FULLTEXT, ROUTING_KEYS, EventView
-from sensor.engine.regex_guard import LiteralSet, escape
+import ahocorasick
+
+from sensor.engine.compiler.combinators import best_clause
+from sensor.engine.event_view import FULLTEXT, EventView
 from sensor.engine.rule import CompiledRule
 
-SECTION = "\x01"
-VALUE = "\x02"
 
+class _Automaton:
+    """The literals of one field: literal -> id, searched in one pass."""
 
-def usable(field: str, literal: str) -> bool:
-    if SECTION in literal or VALUE in literal or SECTION in field or VALUE in field:
-        return False
-    return not (field == FULLTEXT and "\n" in literal)
-
-
-def pattern(field: str, literal: str) -> str:
-    if field == FULLTEXT:
-        return escape(literal)
-    return f"\\x01{escape(field)}\\x02[^\\x01]*{escape(literal)}"
+    def __init__(self, literals: dict[str, int]) -> None:
+        self.automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        for literal, literal_id in literals.items():
+            self.automaton.add_word(literal, literal_id)
+        self.automaton.make_automaton()
+        self.iter = self.automaton.iter
 
 
 class Prefilter:
+    """The candidate rules of one route."""
+
     def __init__(self, rules: list[CompiledRule], enabled: bool = True) -> None:
         self.rules = rules
         self.always: list[CompiledRule] = []
-        owners: dict[str, set[int]] = defaultdict(set)
+        ids: dict[tuple[str, str], int] = {}
+        self.triggers: list[list[int]] = []  # literal id -> positions of the rules it anchors
+        self.checks: list[tuple[tuple[int, ...], ...]] = []  # rule position -> its other clauses (ids)
         for position, rule in enumerate(rules):
+            self.checks.append(())
             need = rule.need
-            if not enabled or need is None or not all(usable(f, lit) for f, lit in need):
+            if not enabled or not need:
                 self.always.append(rule)
                 continue
-            for field, literal in need:
-                owners[pattern(field, literal)].add(position)
-        ordered = sorted(owners)
-        self.owners = [tuple(sorted(owners[p])) for p in ordered]
-        self.literals = LiteralSet(ordered, regex=True) if ordered else None
+            anchor = best_clause(need)
+            for pair in anchor:
+                self._trigger(ids, pair).append(position)
+            self.checks[position] = tuple(
+                tuple(sorted(self._id(ids, pair) for pair in clause)) for clause in need if clause != anchor
+            )
+        by_field: dict[str, dict[str, int]] = defaultdict(dict)
+        for (field, literal), literal_id in ids.items():
+            by_field[field][literal] = literal_id
+        self.fields: dict[str, _Automaton] = {f: _Automaton(lits) for f, lits in by_field.items()}
+        self.keywords = self.fields.pop(FULLTEXT, None)
+        self.nested = [f for f in self.fields if "." in f]  # dotted names: may be paths into objects
+
+    def _id(self, ids: dict[tuple[str, str], int], pair: tuple[str, str]) -> int:
+        found = ids.get(pair)
+        if found is None:
+            found = ids[pair] = len(ids)
+            self.triggers.append([])
+        return found
+
+    def _trigger(self, ids: dict[tuple[str, str], int], pair: tuple[str, str]) -> list[int]:
+        return self.triggers[self._id(ids, pair)]
+
+    def _scan(self, automaton: _Automaton, text: str | tuple[str, ...], found: set[int]) -> None:
+        if text.__class__ is str:
+            for _, literal_id in automaton.iter(text):
+                found.add(literal_id)
+        else:
+            for item in text:
+                for _, literal_id in automaton.iter(item):
+                    found.add(literal_id)
+
+    def found_literals(self, view: EventView) -> set[int]:
+        found: set[int] = set()
+        fields = self.fields
+        low = view.low
+        for key in view.raw:
+            automaton = fields.get(key)
+            if automaton is not None:
+                text = low[key]
+                if text is not None:
+                    self._scan(automaton, text, found)
+        for key in self.nested:
+            if key not in view.raw:
+                text = low[key]
+                if text is not None:
+                    self._scan(fields[key], text, found)
+        if self.keywords is not None:
+            self._scan(self.keywords, low[FULLTEXT] or "", found)
+        return found
 
     def candidates(self, view: EventView) -> list[CompiledRule]:
-        if self.literals is None:
+        if not self.triggers:
             return self.always
-        low = view.low
-        parts = []
-        for key, raw in view.raw.items():
-            if key in ROUTING_KEYS:
-                continue
-            if raw.__class__ is str:
-                value = raw.lower()
-                low[key] = value  # predicates read it from the view, lowered once
-            else:
-                text = low[key]
-                if text is None:
-                    continue
-                value = text if isinstance(text, str) else "\n".join(text)
-            if SECTION in value:
-                value = value.replace(SECTION, "\x00")
-            parts.append(f"\x01{key}\x02{value}")
-        hits = self.literals.matching("".join(parts))
-        if not hits:
+        found = self.found_literals(view)
+        if not found:
             return self.always
-        owners = self.owners
-        found_ids: set[int] = set()
-        for i in hits:
-            found_ids.update(owners[i])
+        chosen = self._chosen(found)
+        if not chosen:
+            return self.always
         rules = self.rules
-        found = [rules[i] for i in found_ids]
+        out = [rules[i] for i in chosen]
         if self.always:
-            found.extend(self.always)
-        found.sort(key=lambda r: r.index)
-        return found
+            out.extend(self.always)
+            out.sort(key=lambda r: r.index)
+        elif len(out) > 1:
+            out.sort(key=lambda r: r.index)
+        return out
+
+    def _chosen(self, found: Iterable[int]) -> set[int]:
+        chosen: set[int] = set()
+        triggers, checks = self.triggers, self.checks
+        found_set = found if isinstance(found, set) else set(found)
+        for literal_id in found_set:
+            for position in triggers[literal_id]:
+                if position in chosen:
+                    continue
+                if all(any(i in found_set for i in clause) for clause in checks[position]):
+                    chosen.add(position)
+        return chosen

@@ -8,14 +8,16 @@ pattern that reaches this module and still fails (too large for ``MAX_PROGRAM_ME
 ``MAX_PATTERN_LENGTH``) raises ``RuleCompileError`` and the rule is reported, never run with Python's
 ``re``.
 
-Dialect notes (documented in docs/writing-rules.md): ``$`` without ``m`` matches only at the very
-end of the text (Python's ``re`` also matches before a final newline); ``\\Z`` is not RE2 syntax
-(use ``$``); flags ``i``, ``m``, ``s`` map to RE2's ``(?i)``, ``(?m)``, ``(?s)``.
+Dialect: ``|re`` patterns get PCRE's (and Python ``re``'s) anchors, which SIEMs and Sigma rule
+authors assume: without ``m``, ``$`` matches at the very end *or before a newline at the end*, and
+``\\Z`` means the same (``pcre_anchors`` rewrites both to ``(?:\\n?\\z)``, which RE2 runs). A ``$``
+followed by more pattern that must match the final newline itself (``a$\\n``) is the one spelling
+that differs: it never matches. Flags ``i``, ``m``, ``s`` map to RE2's ``(?i)``, ``(?m)``, ``(?s)``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import re2
 
@@ -23,6 +25,7 @@ from sensor.engine.errors import RuleCompileError
 
 MAX_PATTERN_LENGTH = 16_384
 MAX_PROGRAM_MEMORY = 32 << 20
+END_OR_FINAL_NEWLINE = r"(?:\n?\z)"
 
 
 def _options() -> re2.Options:
@@ -32,13 +35,61 @@ def _options() -> re2.Options:
     return options
 
 
+def pcre_anchors(pattern: str) -> str:
+    """``pattern`` with every ``$`` and ``\\Z`` outside character classes given PCRE's meaning
+    (end of text, or before a final newline). Apply only without the ``m`` flag."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    in_class = False
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n:
+            nxt = pattern[i + 1]
+            if nxt == "Z" and not in_class:
+                out.append(END_OR_FINAL_NEWLINE)
+            else:
+                out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            if c == "[" and pattern.startswith("[:", i):
+                end = pattern.find(":]", i + 2)
+                if end >= 0:
+                    out.append(pattern[i : end + 2])
+                    i = end + 2
+                    continue
+            if c == "]":
+                in_class = False
+            out.append(c)
+            i += 1
+            continue
+        if c == "[":
+            in_class = True
+            out.append(c)
+            i += 1
+            if i < n and pattern[i] == "^":
+                out.append("^")
+                i += 1
+            if i < n and pattern[i] == "]":  # a leading ']' is a literal member
+                out.append("]")
+                i += 1
+            continue
+        if c == "$":
+            out.append(END_OR_FINAL_NEWLINE)
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
 def compile_search(pattern: str, *, flags: str = "") -> Callable[[str], bool]:
-    """A function telling whether ``pattern`` matches anywhere in a string (RE2 ``search``)."""
+    """A function telling whether ``pattern`` (PCRE anchors, see above) matches anywhere in a string."""
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise RuleCompileError(f"regular expression longer than {MAX_PATTERN_LENGTH} characters")
     prefix = f"(?{flags})" if flags else ""
+    translated = pattern if "m" in flags else pcre_anchors(pattern)
     try:
-        compiled = re2.compile(prefix + pattern, options=_options())
+        compiled = re2.compile(prefix + translated, options=_options())
     except re2.error as exc:
         raise RuleCompileError(f"regular expression {pattern!r} rejected by RE2: {_reason(exc)}") from exc
     search = compiled.search
@@ -61,26 +112,6 @@ def compile_fullmatch(pattern: str) -> Callable[[str], bool]:
         return fullmatch(text) is not None
 
     return matches
-
-
-class LiteralSet:
-    """Which of many literals occur in a text, in one linear RE2 pass (an Aho-Corasick stand-in)."""
-
-    def __init__(self, literals: Iterable[str], *, regex: bool = False) -> None:
-        """``regex``: the items are RE2 patterns (built with ``escape``) rather than plain literals."""
-        self.literals = list(literals)
-        self._set = re2.Set.SearchSet(_options())
-        for literal in self.literals:
-            self._set.Add(literal if regex else re2.escape(literal))
-        try:
-            self._set.Compile()
-        except re2.error as exc:
-            raise RuleCompileError(f"literal prefilter set rejected by RE2: {_reason(exc)}") from exc
-        self._match = self._set._set.Match  # the C++ binding itself: skip the wrapper's type checks
-
-    def matching(self, text: str) -> list[int]:
-        """Indices (into ``literals``) of the literals contained in ``text``."""
-        return self._match(text.encode("utf-8", "surrogatepass")) or []  # lone surrogates: hostile input
 
 
 def escape(text: str) -> str:

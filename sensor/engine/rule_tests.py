@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from sensor.engine.engine import Engine
-from sensor.engine.loader import MAX_RULE_FILE_BYTES, TESTS_SUFFIX, rule_files
+from sensor.engine.sources import MAX_RULE_FILE_BYTES, TESTS_SUFFIX, rule_files
 
 EXPECT = ("match", "nomatch")
 PROVENANCE = ("recorded", "handmade")

@@ -19,7 +19,7 @@ from sigma.validators.core import validators
 
 from sensor.engine.engine import Engine
 from sensor.engine.errors import RuleLoadError
-from sensor.engine.loader import MAX_RULE_FILE_BYTES, rule_files
+from sensor.engine.sources import MAX_RULE_FILE_BYTES, rule_files
 
 ONLINE_VALIDATORS = frozenset({"attacktag", "d3_fendtag"})
 

@@ -4,12 +4,14 @@ Used as the oracle of the engine's differential test and as the baseline of benc
 Events go into one in-memory table: one column per field (``INTEGER`` when every value of the field
 is an integer, else ``TEXT COLLATE NOCASE`` as Zircolite lays it out), ``_fulltext`` for keyword
 rules (the same text the engine's keyword matching reads) and ``eid`` (the event's position).
-``REGEXP`` is registered with RE2 search, the dialect pySigma 2 validates ``|re`` values with and the
-engine uses, so the comparison is about Sigma semantics, not about two regex dialects.
+``REGEXP`` is Python ``re`` search (ASCII classes, as PCRE without UCP): what the backend's
+documentation and Zircolite register, and the PCRE semantics SIEMs give ``|re`` (``$`` also matches
+before a final newline). pySigma 2 accepts only patterns RE2 can run, so no pattern backtracks badly.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,14 +19,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import re2
 from sigma.backends.sqlite import sqliteBackend
 from sigma.collection import SigmaCollection
 from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 
 from sensor.engine.event_view import ROUTING_KEYS, fulltext, scalar_text
-from sensor.engine.loader import rule_files
+from sensor.engine.sources import rule_files
 
 FULLTEXT_COLUMN = "_fulltext"
 
@@ -66,9 +67,7 @@ def convert(rules: Iterable[SigmaRule]) -> tuple[list[OracleRule], list[tuple[st
 
 @lru_cache(maxsize=4096)
 def _regex(pattern: str) -> Any:
-    options = re2.Options()
-    options.log_errors = False
-    return re2.compile(pattern, options=options)
+    return re.compile(pattern, re.ASCII)
 
 
 def _regexp(pattern: str, value: Any) -> bool:

@@ -1,9 +1,8 @@
-"""Detection values -> Python predicates.
+"""IR (``sensor/engine/ir.py``) -> Python predicates, without pySigma.
 
-A registry maps each pySigma value type to the small module compiling it (one module per modifier
-family); ``compile_value`` looks the type up along its MRO, so ``SigmaCasedString`` and
-``SigmaTimestampPart`` find their own compilers before their base classes'. Adding a value type is one
-function plus one line here.
+A registry maps each IR leaf tag to the small module compiling it (one module per modifier family);
+``compile_node`` compiles a detection tree. Adding a value type is one function plus one line here
+(and its front-end translation in ``frontend.py``).
 """
 
 from __future__ import annotations
@@ -11,22 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sigma.types import (
-    SigmaBool,
-    SigmaCIDRExpression,
-    SigmaCompareExpression,
-    SigmaExists,
-    SigmaExpansion,
-    SigmaFieldReference,
-    SigmaNull,
-    SigmaNumber,
-    SigmaRegularExpression,
-    SigmaString,
-    SigmaTimestampPart,
-)
-
+from sensor.engine import ir
 from sensor.engine.compiler.base import Compiled, Need, Predicate
-from sensor.engine.compiler.combinators import any_of
+from sensor.engine.compiler.combinators import all_of, any_of, negate
 from sensor.engine.compiler.fieldref import compile_fieldref
 from sensor.engine.compiler.network import compile_cidr
 from sensor.engine.compiler.numbers import (
@@ -40,35 +26,45 @@ from sensor.engine.compiler.regex import compile_regex
 from sensor.engine.compiler.strings import compile_string
 from sensor.engine.errors import RuleCompileError
 
-ValueCompiler = Callable[[str | None, Any], Compiled]
+LeafCompiler = Callable[..., Compiled]
 
-
-def compile_expansion(field: str | None, value: SigmaExpansion) -> Compiled:
-    """``windash``/``base64offset`` variants: OR-ed even under ``|all``."""
-    return any_of([compile_value(field, v) for v in value.values])
-
-
-REGISTRY: dict[type, ValueCompiler] = {
-    SigmaString: compile_string,
-    SigmaRegularExpression: compile_regex,
-    SigmaNumber: compile_number,
-    SigmaTimestampPart: compile_timestamp_part,
-    SigmaCompareExpression: compile_compare,
-    SigmaBool: compile_bool,
-    SigmaCIDRExpression: compile_cidr,
-    SigmaNull: compile_null,
-    SigmaExists: compile_exists,
-    SigmaFieldReference: compile_fieldref,
-    SigmaExpansion: compile_expansion,
+REGISTRY: dict[str, LeafCompiler] = {
+    "s": compile_string,
+    "re": compile_regex,
+    "n": compile_number,
+    "ts": compile_timestamp_part,
+    "cmp": compile_compare,
+    "b": compile_bool,
+    "cidr": compile_cidr,
+    "null": compile_null,
+    "ex": compile_exists,
+    "fref": compile_fieldref,
 }
 
 
-def compile_value(field: str | None, value: Any) -> Compiled:
-    for cls in type(value).__mro__:
-        compiler = REGISTRY.get(cls)
-        if compiler is not None:
-            return compiler(field, value)
-    raise RuleCompileError(f"value type {type(value).__name__} is not supported by the engine")
+def compile_node(node: ir.Node) -> Compiled:
+    """A detection tree (AND/OR/NOT over leaves)."""
+    if not isinstance(node, list) or not node:
+        raise RuleCompileError(f"malformed IR node {node!r}")
+    tag = node[0]
+    if tag == ir.AND:
+        return all_of([compile_node(n) for n in _children(node)])
+    if tag == ir.OR:
+        return any_of([compile_node(n) for n in _children(node)])
+    if tag == ir.NOT:
+        return negate(compile_node(node[1]))
+    compiler = REGISTRY.get(tag)
+    if compiler is None:
+        raise RuleCompileError(f"IR leaf {tag!r} is not supported by the engine")
+    args: list[Any] = node[1:]
+    return compiler(*args)
 
 
-__all__ = ["REGISTRY", "Compiled", "Need", "Predicate", "compile_value"]
+def _children(node: ir.Node) -> list[ir.Node]:
+    children = node[1]
+    if not isinstance(children, list) or not children:
+        raise RuleCompileError(f"{node[0]} node without operands")
+    return children
+
+
+__all__ = ["REGISTRY", "Compiled", "Need", "Predicate", "compile_node"]

@@ -1,4 +1,4 @@
-"""What a compiled detection leaf is, and the helpers every value compiler shares."""
+"""What a compiled detection leaf is, and the helpers every leaf compiler shares."""
 
 from __future__ import annotations
 
@@ -9,14 +9,20 @@ from dataclasses import dataclass
 from sensor.engine.event_view import FULLTEXT, EventView, Text
 
 Predicate = Callable[[EventView], bool]
-# Prefilter requirement: at least one (field key, lower-cased literal) must occur in view.low[field].
-Need = frozenset[tuple[str, str]]
+# Prefilter requirement, a conjunction of clauses: every clause needs one of its (field key,
+# lower-cased literal) pairs to occur in view.low[field] for the item to be able to hold.
+Clause = frozenset[tuple[str, str]]
+Need = frozenset[Clause]
 
 
 @dataclass(frozen=True)
 class Compiled:
     predicate: Predicate
-    need: Need | None = None
+    need: Need | None = None  # None: no requirement (the item may hold whatever the event's text)
+
+
+def literal_need(key: str, literal: str) -> Need:
+    return frozenset({frozenset({(key, literal)})})
 
 
 def field_key(field: str | None) -> str:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sigma.types import SigmaFieldReference
-
 from sensor.engine.compiler.base import Compiled
 from sensor.engine.errors import RuleCompileError
 from sensor.engine.event_view import EventView, Text
@@ -23,16 +21,16 @@ def _as_tuple(value: Text) -> tuple[str, ...]:
     return value
 
 
-def compile_fieldref(field: str | None, value: SigmaFieldReference) -> Compiled:
-    if field is None:
+def compile_fieldref(field: str | None, other: str, starts_with: bool, ends_with: bool) -> Compiled:
+    if field is None or not isinstance(other, str):
         raise RuleCompileError("fieldref without a field")
-    left, right = field, value.field
+    left, right = field, other
     test: Callable[[str, str], bool]
-    if value.starts_with and value.ends_with:
+    if starts_with and ends_with:
         test = lambda a, b: b in a  # noqa: E731
-    elif value.starts_with:
+    elif starts_with:
         test = lambda a, b: a.startswith(b)  # noqa: E731
-    elif value.ends_with:
+    elif ends_with:
         test = lambda a, b: a.endswith(b)  # noqa: E731
     else:
         test = lambda a, b: a == b  # noqa: E731

@@ -6,18 +6,19 @@ matches; an IPv4 network never matches an IPv6 address and vice versa (no mapped
 
 from __future__ import annotations
 
-from ipaddress import IPv4Network, IPv6Network, ip_address
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
-from sigma.types import SigmaCIDRExpression
-
-from sensor.engine.compiler.base import Compiled, Need, on_text
+from sensor.engine.compiler.base import Compiled, Need, literal_need, on_text
 from sensor.engine.errors import RuleCompileError
 
 
-def compile_cidr(field: str | None, value: SigmaCIDRExpression) -> Compiled:
+def compile_cidr(field: str | None, network_text: str) -> Compiled:
     if field is None:
         raise RuleCompileError("cidr value without a field")
-    network = value.network
+    try:
+        network = ip_network(network_text, strict=False)
+    except ValueError as exc:
+        raise RuleCompileError(f"invalid network {network_text!r}: {exc}") from exc
 
     def inside(text: str) -> bool:
         if len(text) > 64:
@@ -38,4 +39,4 @@ def _prefix_need(field: str, network: IPv4Network | IPv6Network) -> Need | None:
     octets = str(network.network_address).split(".")
     whole = network.prefixlen // 8
     literal = ".".join(octets[:whole]) + ("" if whole == 4 else ".")
-    return frozenset({(field, literal)})
+    return literal_need(field, literal)

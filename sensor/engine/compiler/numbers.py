@@ -14,24 +14,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sigma.types import (
-    CompareOperators,
-    SigmaBool,
-    SigmaCompareExpression,
-    SigmaNumber,
-    SigmaTimestampPart,
-    TimestampPart,
-)
-
-from sensor.engine.compiler.base import Compiled, field_key, on_low
+from sensor.engine.compiler.base import Compiled, field_key, literal_need, on_low
 from sensor.engine.errors import RuleCompileError
 from sensor.engine.event_view import EventView
 
-_OPERATORS: dict[CompareOperators, Callable[[float, float], bool]] = {
-    CompareOperators.LT: operator.lt,
-    CompareOperators.LTE: operator.le,
-    CompareOperators.GT: operator.gt,
-    CompareOperators.GTE: operator.ge,
+_OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    "lt": operator.lt,
+    "lte": operator.le,
+    "gt": operator.gt,
+    "gte": operator.ge,
 }
 
 
@@ -52,9 +43,15 @@ def as_number(value: Any) -> float | int | None:
     return None
 
 
+def _number(value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RuleCompileError(f"not a number: {value!r}")
+    return value
+
+
 def _any_scalar(field: str, test: Callable[[Any], bool]) -> Callable[[EventView], bool]:
     def predicate(view: EventView) -> bool:
-        value = view.raw.get(field)
+        value = view.values[field]
         if isinstance(value, (list, tuple)):
             return any(test(v) for v in value)
         return test(value)
@@ -62,11 +59,11 @@ def _any_scalar(field: str, test: Callable[[Any], bool]) -> Callable[[EventView]
     return predicate
 
 
-def compile_number(field: str | None, value: SigmaNumber) -> Compiled:
-    number = value.number
+def compile_number(field: str | None, number: Any) -> Compiled:
+    number = _number(number)
     spelled = str(number).lower()
     if field is None:
-        return Compiled(on_low(field_key(None), lambda v: spelled in v), frozenset({(field_key(None), spelled)}))
+        return Compiled(on_low(field_key(None), lambda v: spelled in v), literal_need(field_key(None), spelled))
 
     def equal(v: Any) -> bool:
         if isinstance(v, bool) or v is None:
@@ -79,29 +76,29 @@ def compile_number(field: str | None, value: SigmaNumber) -> Compiled:
 
     need = None
     if isinstance(number, int) and abs(number) < 10**15:
-        need = frozenset({(field, spelled)})  # the decimal spelling is in the text of any equal value
+        need = literal_need(field, spelled)  # the decimal spelling is in the text of any equal value
     return Compiled(_any_scalar(field, equal), need)
 
 
-def compile_compare(field: str | None, value: SigmaCompareExpression) -> Compiled:
+def compile_compare(field: str | None, op_name: str, bound: Any) -> Compiled:
     if field is None:
         raise RuleCompileError("numeric comparison without a field")
-    op = _OPERATORS.get(value.op)
+    op = _OPERATORS.get(op_name)
     if op is None:
-        raise RuleCompileError(f"unsupported comparison operator {value.op.name}")
-    bound = value.number.number
+        raise RuleCompileError(f"unsupported comparison operator {op_name}")
+    limit = _number(bound)
 
     def compare(v: Any) -> bool:
         number = as_number(v)
-        return number is not None and op(number, bound)
+        return number is not None and op(number, limit)
 
     return Compiled(_any_scalar(field, compare))
 
 
-def compile_bool(field: str | None, value: SigmaBool) -> Compiled:
+def compile_bool(field: str | None, wanted: bool) -> Compiled:
     if field is None:
         raise RuleCompileError("boolean value without a field")
-    wanted = bool(value.boolean)
+    wanted = bool(wanted)
     spellings = ("true", "1") if wanted else ("false", "0")
 
     def equal(v: Any) -> bool:
@@ -113,24 +110,25 @@ def compile_bool(field: str | None, value: SigmaBool) -> Compiled:
             return v.lower() in spellings
         return False
 
-    return Compiled(_any_scalar(field, equal), frozenset({(field, spellings[0]), (field, spellings[1])}))
+    return Compiled(_any_scalar(field, equal), frozenset({frozenset({(field, spellings[0]), (field, spellings[1])})}))
 
 
-_PARTS: dict[TimestampPart, Callable[[datetime], int]] = {
-    TimestampPart.MINUTE: lambda d: d.minute,
-    TimestampPart.HOUR: lambda d: d.hour,
-    TimestampPart.DAY: lambda d: d.day,
-    TimestampPart.WEEK: lambda d: int(d.strftime("%W")),
-    TimestampPart.MONTH: lambda d: d.month,
-    TimestampPart.YEAR: lambda d: d.year,
+_PARTS: dict[str, Callable[[datetime], int]] = {
+    "minute": lambda d: d.minute,
+    "hour": lambda d: d.hour,
+    "day": lambda d: d.day,
+    "week": lambda d: int(d.strftime("%W")),
+    "month": lambda d: d.month,
+    "year": lambda d: d.year,
 }
 
 
-def compile_timestamp_part(field: str | None, value: SigmaTimestampPart) -> Compiled:
+def compile_timestamp_part(field: str | None, part_name: str, wanted: Any) -> Compiled:
     if field is None:
         raise RuleCompileError("timestamp part without a field")
-    part = _PARTS[value.timestamp_part]
-    wanted = value.number
+    part = _PARTS.get(part_name)
+    if part is None:
+        raise RuleCompileError(f"unsupported timestamp part {part_name}")
 
     def equal(v: Any) -> bool:
         if not isinstance(v, str) or len(v) > 64:

@@ -8,28 +8,26 @@ does not arise for sensor events).
 
 from __future__ import annotations
 
-from sigma.types import SigmaExists, SigmaNull
-
 from sensor.engine.compiler.base import Compiled
 from sensor.engine.errors import RuleCompileError
 from sensor.engine.event_view import EventView
 
 
-def compile_null(field: str | None, value: SigmaNull) -> Compiled:
+def compile_null(field: str | None) -> Compiled:
     if field is None:
         raise RuleCompileError("null value without a field")
     name = field
 
     def is_null(view: EventView) -> bool:
-        return view.raw.get(name) is None
+        return view.values[name] is None
 
     return Compiled(is_null)
 
 
-def compile_exists(field: str | None, value: SigmaExists) -> Compiled:
+def compile_exists(field: str | None, exists: bool) -> Compiled:
     if field is None:
         raise RuleCompileError("exists modifier without a field")
     name = field
-    if value.exists:
-        return Compiled(lambda view: view.raw.get(name) is not None)
-    return Compiled(lambda view: view.raw.get(name) is None)
+    if exists:
+        return Compiled(lambda view: view.values[name] is not None)
+    return Compiled(lambda view: view.values[name] is None)

@@ -1,23 +1,15 @@
-"""``|re`` with the ``i``, ``m``, ``s`` flags: RE2 search over the case-preserved text."""
+"""``|re`` with the ``i``, ``m``, ``s`` flags: RE2 search over the case-preserved text, with PCRE's
+``$`` (see regex_guard.pcre_anchors)."""
 
 from __future__ import annotations
-
-from sigma.types import SigmaRegularExpression, SigmaRegularExpressionFlag
 
 from sensor.engine import regex_guard
 from sensor.engine.compiler.base import Compiled, field_key, on_text
 from sensor.engine.errors import RuleCompileError
 
-_FLAG_LETTERS = {
-    SigmaRegularExpressionFlag.IGNORECASE: "i",
-    SigmaRegularExpressionFlag.MULTILINE: "m",
-    SigmaRegularExpressionFlag.DOTALL: "s",
-}
 
-
-def compile_regex(field: str | None, value: SigmaRegularExpression) -> Compiled:
-    if value.regexp.contains_placeholder():
-        raise RuleCompileError("unresolved placeholder in regular expression: pass it in variables")
-    pattern = str(value.regexp)
-    flags = "".join(sorted(_FLAG_LETTERS[f] for f in value.flags))
-    return Compiled(on_text(field_key(field), regex_guard.compile_search(pattern, flags=flags)))
+def compile_regex(field: str | None, pattern: str, flags: str) -> Compiled:
+    if not isinstance(pattern, str) or not isinstance(flags, str) or set(flags) - set("ims"):
+        raise RuleCompileError("malformed regular expression leaf")
+    ordered = "".join(sorted(set(flags)))
+    return Compiled(on_text(field_key(field), regex_guard.compile_search(pattern, flags=ordered)))

@@ -1,7 +1,7 @@
 """Plain and ``|cased`` strings, with Sigma wildcards ``*``/``?`` and the modifiers that become them.
 
 ``contains``/``startswith``/``endswith``, ``base64``, ``utf16*``/``wide`` and ``windash`` are applied
-by pySigma at parse time and arrive here as strings with wildcards (or a ``SigmaExpansion`` of them).
+by pySigma at parse time and arrive here (through the IR) as tokens: text, ``*`` and ``?``.
 Default comparison is case-insensitive (both sides lower-cased with ``str.lower``); ``|cased`` is
 exact. ``*``-only patterns use string methods (linear, no regex); patterns with ``?`` use RE2.
 """
@@ -10,37 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sigma.types import Placeholder, SigmaCasedString, SigmaString, SpecialChars
-
 from sensor.engine import regex_guard
-from sensor.engine.compiler.base import Compiled, Need, field_key, on_low, on_text
+from sensor.engine.compiler.base import Compiled, Need, field_key, literal_need, on_low, on_text
 from sensor.engine.errors import RuleCompileError
+from sensor.engine.ir import WILDCARD_MULTI, WILDCARD_SINGLE
 
-Token = str | SpecialChars
-
-
-def string_tokens(value: SigmaString) -> list[Token]:
-    tokens: list[Token] = []
-    for part in value.iter_parts():
-        if isinstance(part, Placeholder):
-            raise RuleCompileError(f"unresolved placeholder %{part.name}% (|expand): pass a value for it in variables")
-        if isinstance(part, str):
-            if tokens and isinstance(tokens[-1], str):
-                tokens[-1] += part
-            else:
-                tokens.append(part)
-        else:
-            tokens.append(part)
-    return tokens
+Token = str | int
 
 
 def glob_matcher(tokens: list[Token]) -> Callable[[str], bool]:
     """A test for a whole string against Sigma wildcard tokens."""
-    if SpecialChars.WILDCARD_SINGLE in tokens:
+    if WILDCARD_SINGLE in tokens:
         return regex_guard.compile_fullmatch(_glob_regex(tokens))
     pieces: list[str] = [""]
     for token in tokens:
-        if token is SpecialChars.WILDCARD_MULTI:
+        if token == WILDCARD_MULTI:
             pieces.append("")
         else:
             pieces[-1] += str(token)
@@ -50,12 +34,12 @@ def glob_matcher(tokens: list[Token]) -> Callable[[str], bool]:
 def _glob_regex(tokens: list[Token]) -> str:
     out = ["(?s)"]
     for token in tokens:
-        if token is SpecialChars.WILDCARD_MULTI:
+        if token == WILDCARD_MULTI:
             out.append(".*")
-        elif token is SpecialChars.WILDCARD_SINGLE:
+        elif token == WILDCARD_SINGLE:
             out.append(".")
         else:
-            out.append(regex_guard.re2.escape(str(token)))
+            out.append(regex_guard.escape(str(token)))
     return "".join(out)
 
 
@@ -95,24 +79,31 @@ def _star_matcher(pieces: list[str]) -> Callable[[str], bool]:
 
 
 def _literal_need(key: str, tokens: list[Token], cased: bool) -> Need | None:
-    literals = [str(t) for t in tokens if isinstance(t, str)]
+    literals = [t for t in tokens if isinstance(t, str) and t]
     if not literals:
         return None
     best = max(literals, key=len)
     if cased and not best.isascii():
         return None  # lower-casing is context-dependent for a few non-ASCII letters
-    return frozenset({(key, best.lower())})
+    return literal_need(key, best.lower())
 
 
-def compile_string(field: str | None, value: SigmaString) -> Compiled:
-    tokens = string_tokens(value)
+def _check(tokens: object) -> list[Token]:
+    if not isinstance(tokens, list) or not all(
+        isinstance(t, str) or t in (WILDCARD_MULTI, WILDCARD_SINGLE) for t in tokens
+    ):
+        raise RuleCompileError(f"malformed string tokens {tokens!r}")
+    return list(tokens)
+
+
+def compile_string(field: str | None, tokens: list[Token], cased: bool) -> Compiled:
+    tokens = _check(tokens)
     if field is None:  # keyword: matches anywhere in the event text
-        if not tokens or tokens[0] is not SpecialChars.WILDCARD_MULTI:
-            tokens.insert(0, SpecialChars.WILDCARD_MULTI)
-        if tokens[-1] is not SpecialChars.WILDCARD_MULTI:
-            tokens.append(SpecialChars.WILDCARD_MULTI)
+        if not tokens or tokens[0] != WILDCARD_MULTI:
+            tokens.insert(0, WILDCARD_MULTI)
+        if tokens[-1] != WILDCARD_MULTI:
+            tokens.append(WILDCARD_MULTI)
     key = field_key(field)
-    cased = isinstance(value, SigmaCasedString)
     if cased:
         return Compiled(on_text(key, glob_matcher(tokens)), _literal_need(key, tokens, cased))
     lowered: list[Token] = [t.lower() if isinstance(t, str) else t for t in tokens]

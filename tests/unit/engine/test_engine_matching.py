@@ -42,7 +42,10 @@ def test_contains_all(engine: Engine) -> None:
 
 def test_regex_flags(engine: Engine) -> None:
     assert hit(engine, "regex flags i", {"CommandLine": "node OPENCLAW.MJS GATEWAY"})
-    assert not hit(engine, "regex flags i", {"CommandLine": "node openclaw gateway\n"})  # RE2: $ is end of text
+    # PCRE's $: the end, or before a final newline (a file name ending in a newline does not evade `...$`)
+    assert hit(engine, "regex flags i", {"CommandLine": "node openclaw gateway\n"})
+    assert not hit(engine, "regex flags i", {"CommandLine": "node openclaw gateway\n\n"})
+    assert not hit(engine, "regex flags i", {"CommandLine": "node openclaw gateway --port 1"})
     assert hit(engine, "regex flags m", {"CommandLine": "x\n--token\ny"})
     assert hit(engine, "regex flags s", {"CommandLine": "begin\nend"})
     assert not hit(engine, "regex plain", {"CommandLine": "PORT 123/tcp"})

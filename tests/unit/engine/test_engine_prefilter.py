@@ -19,9 +19,10 @@ if SIGMAHQ.is_dir():
 
 FILTERED = Engine.load(RULES)
 PLAIN = Engine.load(RULES, prefilter=False)
-LITERALS = sorted({lit for rule in FILTERED.rules for _, lit in (rule.need or ())})
+PAIRS = {pair for rule in FILTERED.rules for clause in (rule.need or ()) for pair in clause}
+LITERALS = sorted({lit for _, lit in PAIRS})
 FIELDS = [
-    *sorted({f for rule in FILTERED.rules for f, _ in (rule.need or ()) if not f.startswith("\x00")}),
+    *sorted({f for f, _ in PAIRS if not f.startswith("\x00")}),
     "Message",
     "Grants",
 ]

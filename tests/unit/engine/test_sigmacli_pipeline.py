@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sensor.engine.loader import rule_files
+from sensor.engine.sources import rule_files
 
 REPO = Path(__file__).resolve().parents[3]
 SIGMA = REPO / ".venv-sigmacli/bin/sigma"
