@@ -53,7 +53,11 @@ class ConditionCompiler:
 
     def positive_detections(self) -> list[tuple[str, Predicate]]:
         """Detections referenced outside a ``not``: reported as "matched" when they hold."""
-        return [(n, self.compiled[n].predicate) for n, pos in self.polarity.items() if pos]
+        return [
+            (n, self.compiled[n].predicate)
+            for n, pos in self.polarity.items()
+            if pos and not n.startswith(ir.PIPELINE_CONDITION_PREFIX)
+        ]
 
 
 def matched_names(detections: Sequence[tuple[str, Predicate]], view: EventView) -> list[str]:

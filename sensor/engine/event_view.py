@@ -78,6 +78,8 @@ def fulltext(event: Mapping[str, Any], envelope: frozenset[str] = ROUTING_KEYS) 
     """Every scalar's text, joined by newlines; keys in ``envelope`` (routing metadata) left out."""
     parts: list[str] = []
     append = parts.append
+    if all(v.__class__ is str for v in event.values()):  # fast path: flat events of strings
+        return "\n".join(v for k, v in event.items() if k not in envelope)
     for key, value in event.items():
         cls = value.__class__
         if cls is str:
@@ -175,6 +177,11 @@ class _LowerFields(dict[str, Text]):
         self.text = text
 
     def __missing__(self, key: str) -> Text:
+        raw = self.text.resolved.raw.get(key)
+        if raw.__class__ is str:  # the common case, without filling the other two caches
+            lowered: str = raw.lower()
+            self[key] = lowered
+            return lowered
         text = self.text[key]
         low: Text
         if text.__class__ is str:

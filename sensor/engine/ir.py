@@ -33,6 +33,8 @@ Node = list[Any]
 AND, OR, NOT, REF = "and", "or", "not", "ref"
 WILDCARD_MULTI, WILDCARD_SINGLE = 1, 2
 FORMAT = 1  # bump when the IR or the bundle layout changes
+# Detections that pySigma's add_condition transformations (pipelines) insert: never listed as "matched".
+PIPELINE_CONDITION_PREFIX = "_cond_"
 
 
 class RuleSpec(TypedDict):

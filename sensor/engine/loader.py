@@ -14,6 +14,7 @@ priority order by pySigma's resolver; ``|expand`` placeholders are filled first.
 from __future__ import annotations
 
 import hashlib
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -82,6 +83,7 @@ def placeholder_pipeline(variables: Mapping[str, list[str]]) -> ProcessingPipeli
     return ProcessingPipeline(items=[item], vars={k: list(v) for k, v in variables.items()})
 
 
+@functools.cache
 def _available_pipelines() -> dict[str, Any]:
     found: dict[str, Any] = dict(InstalledSigmaPlugins.autodiscover(include_backends=False,
                                                                    include_validators=False).pipelines)
@@ -90,30 +92,26 @@ def _available_pipelines() -> dict[str, Any]:
     return found
 
 
-def resolve_pipelines(specs: Sequence[str]) -> tuple[ProcessingPipeline | None, list[str]]:
-    """(combined pipeline or None, one fingerprint per spec for the bundle hash)."""
+def resolve_pipelines(specs: Sequence[str]) -> ProcessingPipeline | None:
+    """The pipelines named by ``specs`` combined in priority order, or None for none."""
     if not specs:
-        return None, []
+        return None
     available = _available_pipelines()
     resolver = ProcessingPipelineResolver()
-    fingerprints: list[str] = []
     for spec in specs:
         target = available.get(spec)
         if isinstance(target, Path):
             resolver.pipelines[spec] = _pipeline_from_file(target)
-            fingerprints.append(f"{spec}:{_file_digest(target)}")
         elif target is not None:
             resolver.pipelines[spec] = target
-            fingerprints.append(f"{spec}:{_plugin_version(target)}")
         else:
             path = Path(spec)
             if not path.is_file():
                 names = ", ".join(sorted(available)) or "none"
                 raise PipelineError(f"pipeline {spec!r} is not installed and not a file (available: {names})")
             resolver.pipelines[spec] = _pipeline_from_file(path)
-            fingerprints.append(f"file:{_file_digest(path)}")
     try:
-        return resolver.resolve(list(specs)), fingerprints
+        return resolver.resolve(list(specs))
     except (SigmaError, ValueError) as exc:
         raise PipelineError(f"cannot combine pipelines {', '.join(specs)}: {exc}") from exc
 
@@ -123,26 +121,6 @@ def _pipeline_from_file(path: Path) -> ProcessingPipeline:
         return ProcessingPipeline.from_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError, SigmaError, ValueError, TypeError) as exc:
         raise PipelineError(f"{path}: not a usable processing pipeline: {exc}") from exc
-
-
-def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-
-
-def _plugin_version(pipeline: Any) -> str:
-    module = getattr(pipeline, "__module__", "") or getattr(getattr(pipeline, "func", None), "__module__", "")
-    package = {
-        "sigma.pipelines.sysmon": "pysigma-pipeline-sysmon",
-        "sigma.pipelines.windows": "pysigma-pipeline-windows",
-        "sigma.pipelines.elasticsearch": "pysigma-backend-elasticsearch",
-    }
-    for prefix, dist in package.items():
-        if module.startswith(prefix):
-            try:
-                return f"{dist}=={metadata.version(dist)}"
-            except metadata.PackageNotFoundError:
-                break
-    return module or "plugin"
 
 
 def _title_and_id(rule: Any) -> tuple[str | None, str | None]:
@@ -213,7 +191,7 @@ def load_file(path: Path, pipeline: ProcessingPipeline | None) -> tuple[LoadedFi
 
 
 def _pipeline(variables: Mapping[str, list[str]] | None, pipelines: Sequence[str]) -> ProcessingPipeline:
-    combined, _ = resolve_pipelines(pipelines)
+    combined = resolve_pipelines(pipelines)
     base = placeholder_pipeline(variables or {})
     return base if combined is None else base + combined
 

@@ -86,14 +86,22 @@ class Prefilter:
 
     def found_literals(self, view: EventView) -> set[int]:
         found: set[int] = set()
+        add = found.add
         fields = self.fields
         low = view.low
-        for key in view.raw:
+        for key, raw in view.raw.items():
             automaton = fields.get(key)
-            if automaton is not None:
-                text = low[key]
-                if text is not None:
-                    self._scan(automaton, text, found)
+            if automaton is None:
+                continue
+            if raw.__class__ is str:
+                text = raw.lower()
+                low[key] = text  # predicates read it from the view, lowered once
+                for _, literal_id in automaton.iter(text):
+                    add(literal_id)
+                continue
+            value = low[key]
+            if value is not None:
+                self._scan(automaton, value, found)
         for key in self.nested:
             if key not in view.raw:
                 text = low[key]

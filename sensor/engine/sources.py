@@ -48,10 +48,30 @@ def rule_files(paths: Sequence[Path]) -> Iterator[Path]:
 
 
 def pysigma_version() -> str:
+    return _installed("pysigma")
+
+
+PIPELINE_DISTRIBUTIONS = ("pysigma-pipeline-sysmon", "pysigma-pipeline-windows", "pysigma-backend-elasticsearch")
+
+
+def _installed(dist: str) -> str:
     try:
-        return metadata.version("pysigma")
+        return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return "absent"
+
+
+def pipeline_fingerprints(specs: Sequence[str]) -> list[str]:
+    """What identifies each ``--pipeline``: a file's digest, or a name plus the installed pipeline
+    packages' versions (read from their metadata: nothing is imported)."""
+    out: list[str] = []
+    for spec in specs:
+        path = Path(spec)
+        if path.is_file():
+            out.append("file:" + hashlib.sha256(path.read_bytes()).hexdigest())
+        else:
+            out.append(spec + "@" + ",".join(f"{d}={_installed(d)}" for d in PIPELINE_DISTRIBUTIONS))
+    return out
 
 
 def source_hash(
@@ -65,7 +85,7 @@ def source_hash(
         "format": FORMAT,
         "pysigma": pysigma_version(),
         "variables": {k: list(v) for k, v in sorted((variables or {}).items())},
-        "pipelines": list(pipelines),
+        "pipelines": pipeline_fingerprints(pipelines),
     }
     digest.update(json.dumps(header, sort_keys=True).encode())
     for path, root in rule_files_with_roots([Path(p) for p in paths]):

@@ -6,7 +6,7 @@ check works offline. Validator findings are warnings; load/compile errors are er
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +46,9 @@ def offline_validator() -> SigmaValidator:
     return SigmaValidator([cls for name, cls in validators.items() if name not in ONLINE_VALIDATORS])
 
 
-def check(paths: Sequence[Path]) -> CheckResult:
-    engine = Engine.load(paths)
+def check(paths: Sequence[Path], variables: Mapping[str, list[str]] | None = None) -> CheckResult:
+    """``variables`` fill ``|expand`` placeholders (``%name%``), as ``rules match --var`` does."""
+    engine = Engine.load(paths, variables=variables)
     validator = offline_validator()
     findings: list[Finding] = []
     for path in rule_files(paths):

@@ -25,6 +25,7 @@ from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 
 from sensor.engine.event_view import ROUTING_KEYS, fulltext, scalar_text
+from sensor.engine.loader import placeholder_pipeline
 from sensor.engine.sources import rule_files
 
 FULLTEXT_COLUMN = "_fulltext"
@@ -38,13 +39,23 @@ class OracleRule:
     rule: SigmaRule
 
 
-def load_sigma_rules(paths: Sequence[Path]) -> list[SigmaRule]:
+def load_sigma_rules(paths: Sequence[Path], variables: Mapping[str, list[str]] | None = None) -> list[SigmaRule]:
+    """Every detection rule under ``paths``; ``variables`` fill ``|expand`` placeholders."""
+    pipeline = placeholder_pipeline(variables) if variables else None
     rules: list[SigmaRule] = []
     for path in rule_files(paths):
         # Unresolved: a detection rule used by a correlation still converts to its own query.
         text = path.read_text(encoding="utf-8")
         collection = SigmaCollection.from_yaml(text, collect_errors=True, resolve_references=False)
-        rules.extend(r for r in collection.rules if isinstance(r, SigmaRule) and not r.errors)
+        for rule in collection.rules:
+            if not isinstance(rule, SigmaRule) or rule.errors:
+                continue
+            if pipeline is not None:
+                try:
+                    pipeline.apply(rule)
+                except SigmaError:
+                    continue
+            rules.append(rule)
     return rules
 
 
@@ -108,8 +119,11 @@ class SQLiteOracle:
             for name in _rule_fields(rule.rule):
                 self._wanted.add(name)
         cols = dict(types)
-        for name in self._wanted:
-            cols.setdefault(name, "TEXT COLLATE NOCASE")
+        taken = {name.lower() for name in cols}
+        for name in sorted(self._wanted):  # SQLite column names are case-insensitive: one column per spelling
+            if name.lower() not in taken:
+                cols[name] = "TEXT COLLATE NOCASE"
+                taken.add(name.lower())
         self.columns = cols
         if self.routed:
             for key in sorted(ROUTING_KEYS):
