@@ -13,11 +13,9 @@ priority order by pySigma's resolver; ``|expand`` placeholders are filled first.
 
 from __future__ import annotations
 
-import hashlib
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any, cast
 

@@ -104,9 +104,9 @@ class Prefilter:
                 self._scan(automaton, value, found)
         for key in self.nested:
             if key not in view.raw:
-                text = low[key]
-                if text is not None:
-                    self._scan(fields[key], text, found)
+                nested = low[key]
+                if nested is not None:
+                    self._scan(fields[key], nested, found)
         if self.keywords is not None:
             self._scan(self.keywords, low[FULLTEXT] or "", found)
         return found
