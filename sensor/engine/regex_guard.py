@@ -10,7 +10,8 @@ pattern that reaches this module and still fails (too large for ``MAX_PROGRAM_ME
 
 Dialect: ``|re`` patterns get PCRE's (and Python ``re``'s) anchors, which SIEMs and Sigma rule
 authors assume: without ``m``, ``$`` matches at the very end *or before a newline at the end*, and
-``\\Z`` means the same (``pcre_anchors`` rewrites both to ``(?:\\n?\\z)``, which RE2 runs). A ``$``
+``\\Z`` means the same (``pcre_anchors`` rewrites both to ``(?:\\n?\\z)``, which RE2 runs; pySigma's
+RE2 validation rejects ``\\Z`` in rules today, so only ``$`` arrives from YAML). A ``$``
 followed by more pattern that must match the final newline itself (``a$\\n``) is the one spelling
 that differs: it never matches. Flags ``i``, ``m``, ``s`` map to RE2's ``(?i)``, ``(?m)``, ``(?s)``.
 """

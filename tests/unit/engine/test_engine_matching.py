@@ -194,3 +194,24 @@ def test_prefilter_does_not_change_results(engine: Engine) -> None:
     ]
     for event in events:
         assert engine.match(event) == unfiltered.match(event)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "expected"),
+    [
+        (r"gateway$", "openclaw gateway\n", True),  # PCRE: before a final newline
+        (r"gateway$", "openclaw gateway\n\n", False),
+        (r"gateway\z", "openclaw gateway\n", False),
+        (r"a[$]b", "a$b", True),  # '$' inside a class stays a character
+        (r"a\$b", "a$b", True),
+        (r"(x|gateway$)", "gateway\n", True),
+    ],
+)
+def test_regex_dollar_has_pcre_semantics(pattern: str, text: str, expected: bool) -> None:
+    rule = (
+        "title: re\nid: 0a1b2c3d-0000-4000-8000-000000000011\nlogsource: {product: linux}\n"
+        f"detection:\n  sel:\n    CommandLine|re: '{pattern}'\n  condition: sel\n"
+    )
+    engine = Engine.from_yaml(rule)
+    assert engine.errors == []
+    assert bool(engine.match({"CommandLine": text})) is expected
