@@ -163,7 +163,8 @@ def test_rules_match_cli_with_pipeline_and_logsource(tmp_path: Path, capsys: pyt
     events.write_text(json.dumps(winlogbeat) + "\n")
     argv = ["rules", "match", "--rules", str(tmp_path / "process.yml"), "--events", str(events)]
     assert main([*argv, "--pipeline", "sysmon", "--pipeline", "ecs_windows"]) == 0
-    assert [json.loads(x)["rule"] for x in capsys.readouterr().out.splitlines()] == ["0a1b2c3d-0000-4000-8000-00000000000d"]
+    out = capsys.readouterr().out
+    assert [json.loads(x)["rule"] for x in out.splitlines()] == ["0a1b2c3d-0000-4000-8000-00000000000d"]
     assert main([*argv, "--pipeline", "no-such-pipeline"]) == 2
     assert "no-such-pipeline" in capsys.readouterr().err
     zeek = tmp_path / "zeek.jsonl"
