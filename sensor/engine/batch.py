@@ -74,8 +74,9 @@ def match_block(engine: Engine, block: bytes, logsource: LogsourceArg) -> BlockR
     return result
 
 
-def read_blocks(stream: IO[bytes], size: int = BLOCK_BYTES) -> Iterator[bytes]:
+def read_blocks(stream: IO[bytes], size: int | None = None) -> Iterator[bytes]:
     """Blocks of whole lines (a final line without newline included)."""
+    size = size or BLOCK_BYTES
     rest = b""
     while True:
         chunk = stream.read(size)

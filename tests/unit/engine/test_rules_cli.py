@@ -112,3 +112,28 @@ def test_match_reports_uncompilable_rules(rules_dir: Path, tmp_path: Path, capsy
     captured = capsys.readouterr()
     assert "bad.yml" in captured.err and "(?=x)" in captured.err
     assert len(captured.out.splitlines()) == 1
+
+
+def test_match_with_jobs_prints_what_one_job_prints(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks matched in two worker processes, correlations fed in input order by the parent."""
+    from sensor.engine import batch
+    from tests.benchmarks.bench_engine import realistic_events
+
+    monkeypatch.setattr(batch, "BLOCK_BYTES", 4096)  # many blocks
+    events = tmp_path / "events.jsonl"
+    lines = [json.dumps(e) for e in realistic_events(4000, seed=3)]
+    lines.insert(17, "{broken")
+    events.write_text("\n".join(lines) + "\n")
+    pack = str(Path(__file__).resolve().parents[3] / "detections")
+    argv = ["rules", "match", "--rules", pack, "--events", str(events)]
+    assert main(argv) == 0
+    one = capsys.readouterr()
+    assert main([*argv, "--jobs", "2"]) == 0
+    two = capsys.readouterr()
+    assert one.out == two.out
+    assert one.err == two.err and "line 17: not JSON" in one.err
+    rules = [json.loads(line)["rule"] for line in one.out.splitlines()]
+    assert len(rules) > 100
+    correlations = {"cc8c805e-c2c8-47b6-ace5-0d6064f7b49d", "7b81541c-a3fb-47da-b2b9-643ad5a8465e"}
+    assert correlations & set(rules), "the events fire a correlation"
