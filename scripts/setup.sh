@@ -13,6 +13,12 @@ if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.clawwatch-stamp 2>/dev/null)" !=
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
   quiet_pip .venv/bin/python -m pip install -q --upgrade pip
   quiet_pip .venv/bin/python -m pip install -q -e ".[dev]"
+  # pySigma's own processing pipelines for `rules match --pipeline` (sysmon, windows-logsources,
+  # windows-audit, ecs_windows). Their metadata says pySigma < 2, but they use only APIs pySigma 2.0.1
+  # keeps (tests/unit/engine/test_engine_logsources.py and tests/integration/test_sigmahq_scale.py
+  # run them on 2.0.1), so they are installed without their dependency pins.
+  quiet_pip .venv/bin/python -m pip install -q --no-deps "pysigma-pipeline-sysmon==2.0.0" \
+    "pysigma-pipeline-windows==2.0.1" "pysigma-backend-elasticsearch==2.1.1"
   echo "$want" > .venv/.clawwatch-stamp
 fi
 if [ ! -x .venv-sigmacli/bin/sigma ] || [ "$(cat .venv-sigmacli/.clawwatch-stamp 2>/dev/null)" != "$want" ]; then

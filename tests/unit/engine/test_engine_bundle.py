@@ -21,7 +21,7 @@ PACK = REPO / "detections"
 
 
 def test_shipped_bundle_is_current_for_the_pack() -> None:
-    """Fails when detections/ changed without `clawwatch rules compile detections -o sensor/engine/bundled/detections.json`."""
+    """Fails when detections/ changed without rebuilding the bundle (`clawwatch rules compile ...`)."""
     bundle = RuleBundle.read(SHIPPED)
     assert bundle.source_hash == source_hash([PACK]), "run: clawwatch rules compile detections -o " + str(
         SHIPPED.relative_to(REPO)
