@@ -198,10 +198,11 @@ class EventView:
     """What compiled predicates see of one event. ``envelope``: keys that carry routing metadata
     (left out of the keyword text; still readable as fields)."""
 
-    __slots__ = ("low", "raw", "text", "values")
+    __slots__ = ("envelope", "low", "raw", "text", "values")
 
     def __init__(self, raw: Mapping[str, Any], envelope: frozenset[str] = ROUTING_KEYS) -> None:
         self.raw = raw
+        self.envelope = envelope
         self.values = _Values(raw)
         self.text = _TextFields(self.values, envelope)
         self.low = _LowerFields(self.text)

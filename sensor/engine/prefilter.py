@@ -4,7 +4,8 @@ Each rule carries a ``need`` (compiler/combinators.py): clauses of (field, lower
 a rule can only match if every clause has a pair whose literal occurs in the field's lower-cased text.
 Per route, the literals of each field go into one Aho-Corasick automaton (``pyahocorasick``): an
 event is scanned once per field that has literals, in time linear in its text whatever the number of
-literals (4,432 hashes in one rule included; no regex program, no memory ceiling to hit). A rule is
+literals (4,432 hashes in one rule included; no regex program, no memory ceiling to hit). What a
+string value contains is remembered per field (bounded), since telemetry repeats its values. A rule is
 indexed under the literals of its most selective clause; when one of them is found, its other clauses
 are checked against the literals found, and only then is the rule evaluated. Rules without a need are
 always evaluated.
@@ -24,6 +25,8 @@ import ahocorasick
 from sensor.engine.compiler.combinators import best_clause
 from sensor.engine.event_view import FULLTEXT, EventView
 from sensor.engine.rule import CompiledRule
+
+MEMO_ENTRIES = 4096  # remembered values per field and route
 
 
 class _Automaton:
@@ -63,6 +66,7 @@ class Prefilter:
             by_field[field][literal] = literal_id
         self.fields: dict[str, _Automaton] = {f: _Automaton(lits) for f, lits in by_field.items()}
         self.keywords = self.fields.pop(FULLTEXT, None)
+        self.memos: dict[str, dict[str, tuple[int, ...]]] = {f: {} for f in self.fields}
         self.nested = [f for f in self.fields if "." in f]  # dotted names: may be paths into objects
 
     def _id(self, ids: dict[tuple[str, str], int], pair: tuple[str, str]) -> int:
@@ -84,31 +88,41 @@ class Prefilter:
                 for _, literal_id in automaton.iter(item):
                     found.add(literal_id)
 
+    def _ids(self, memo: dict[str, tuple[int, ...]], automaton: _Automaton, value: str) -> tuple[int, ...]:
+        """The literal ids found in one string value, remembered: telemetry repeats its values (the same
+        images, command lines, paths), so most values are scanned once per route. Bounded."""
+        ids = memo.get(value)
+        if ids is None:
+            ids = tuple({literal_id for _, literal_id in automaton.iter(value.lower())})
+            if len(memo) >= MEMO_ENTRIES:  # keep the values seen in the newer half of the window
+                recent = list(memo.items())[MEMO_ENTRIES // 2 :]
+                memo.clear()
+                memo.update(recent)
+            memo[value] = ids
+        return ids
+
     def found_literals(self, view: EventView) -> set[int]:
         found: set[int] = set()
-        add = found.add
-        fields = self.fields
-        low = view.low
+        fields, memos = self.fields, self.memos
         for key, raw in view.raw.items():
             automaton = fields.get(key)
             if automaton is None:
                 continue
             if raw.__class__ is str:
-                text = raw.lower()
-                low[key] = text  # predicates read it from the view, lowered once
-                for _, literal_id in automaton.iter(text):
-                    add(literal_id)
+                ids = self._ids(memos[key], automaton, raw)
+                if ids:
+                    found.update(ids)
                 continue
-            value = low[key]
+            value = view.low[key]
             if value is not None:
                 self._scan(automaton, value, found)
         for key in self.nested:
             if key not in view.raw:
-                nested = low[key]
+                nested = view.low[key]
                 if nested is not None:
                     self._scan(fields[key], nested, found)
         if self.keywords is not None:
-            self._scan(self.keywords, low[FULLTEXT] or "", found)
+            self._scan(self.keywords, view.low[FULLTEXT] or "", found)
         return found
 
     def candidates(self, view: EventView) -> list[CompiledRule]:
