@@ -2,16 +2,19 @@
 
 The real engine is ``sensor.engine.Engine`` (Sigma rules compiled to predicates). ``load_engine``
 returns it loaded with the configured rule paths, or a ``NoRules`` stage (no alerts, logged) when no
-rule path is configured or the engine package is not installed.
+rule path is configured. The rules come from the compiled bundle shipped for the pack when it was
+built from exactly these files (hash of the YAML); otherwise they are compiled from the YAML, which
+is the only case that imports pySigma and YAML into the daemon.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
+
+from sensor.engine.ruleset import load_rules
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +33,12 @@ def load_engine(paths: Sequence[Path]) -> tuple[RuleStage, list[str]]:
     if not paths:
         log.warning("no rule paths configured: events are recorded, no alerts are raised")
         return NoRules(), []
-    try:
-        module = importlib.import_module("sensor.engine")
-    except ModuleNotFoundError as exc:
-        log.error("rule engine unavailable (%s): no alerts are raised", exc)
-        return NoRules(), [f"engine unavailable: {exc}"]
-    engine = module.Engine.load([Path(p) for p in paths])
-    errors = [str(e) for e in getattr(engine, "errors", [])]
+    loaded = load_rules([Path(p) for p in paths])
+    if loaded.bundle_file is not None:
+        log.info("rules from the compiled bundle %s", loaded.bundle_file)
+    else:
+        log.info("rules compiled from YAML (no compiled bundle matches them)")
+    errors = [str(e) for e in loaded.engine.errors]
     for err in errors:
         log.warning("rule error: %s", err)
-    return engine, errors
+    return loaded.engine, errors
