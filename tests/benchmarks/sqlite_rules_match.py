@@ -27,8 +27,11 @@ def main() -> int:
     parser.add_argument("--rules", nargs="+", type=Path, required=True)
     parser.add_argument("--events", type=Path, required=True)
     parser.add_argument("--batch", type=int, default=0, help="events per table fill (0: all at once)")
+    parser.add_argument("--converted", type=Path, help="write the ids of the rules the backend converted here")
     args = parser.parse_args()
     converted, _failed = convert(load_sigma_rules(args.rules))
+    if args.converted is not None:
+        args.converted.write_text("\n".join(r.id for r in converted) + "\n")
     with args.events.open("rb") as f:
         events = [json.loads(line) for line in f if line.strip()]
     oracle = SQLiteOracle(converted, routed=True)
