@@ -1,4 +1,8 @@
-"""The collector's FastAPI application, built from a store and settings (no globals)."""
+"""The collector's FastAPI application, assembled in one place from a store and settings (no globals).
+
+Every router (sensor API, fleet and alert queries, console, /metrics), the console's static files, the error
+handlers and the SIEM forwarders' lifetime are wired here and nowhere else.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
+from collectors import metrics
 from collectors.api import errors
-from collectors.api.routers import admin, delivery, enroll, health, ingest
+from collectors.api.routers import admin, alerts, delivery, enroll, fleet, health, ingest
 from collectors.api.settings import CollectorSettings
-from collectors.fleet.routes import include_fleet_routes
+from collectors.console import routes as console
 from collectors.forwarders import dispatch
 from collectors.ingest.rate_limit import RateLimiter
 from collectors.store import Store
@@ -57,8 +62,11 @@ def create_app(store: Store, settings: CollectorSettings | None = None,
     app.state.enroll_limiter = RateLimiter(settings.enroll_attempts_per_s, settings.enroll_attempts_burst)
     errors.install(app)
     app.add_exception_handler(OperationalError, _database_unavailable)
-    for router in (health.router, enroll.router, ingest.router, delivery.router, admin.router):
+    for router in (health.router, enroll.router, ingest.router, delivery.router, admin.router, fleet.router,
+                   alerts.router, console.router, metrics.router):
         app.include_router(router)
-    include_fleet_routes(app, forwarding)
+    console.mount_static(app)
+    if forwarding is not None and dispatch.start(forwarding):
+        app.router.add_event_handler("shutdown", dispatch.stop_all)
     app.openapi = _openapi_with_raw_bodies(app)  # type: ignore[method-assign]
     return app

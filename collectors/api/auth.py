@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection
 
+from collectors.api.deps import StoreDep
 from collectors.api.errors import ApiError
-from collectors.store import Store
 from collectors.store.credentials import Role, lookup_token
 from sensor.delivery.protocol import ErrorCode
 
@@ -35,11 +35,6 @@ class Principal:
     token_id: str
     role: Role
     host_id: str | None
-
-
-def get_store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
 
 
 async def bearer_token(
@@ -69,8 +64,8 @@ def check_role(principal: Principal, role: Role) -> Principal:
     return principal
 
 
-def authenticate(request: Request, token: str = Depends(bearer_token)) -> Principal:
-    with get_store(request).reader() as conn:
+def authenticate(store: StoreDep, token: str = Depends(bearer_token)) -> Principal:
+    with store.reader() as conn:
         return principal_for(conn, token)
 
 

@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from collectors import metrics
+from collectors.api.deps import StoreDep
 from collectors.console.forms import read_form
 from collectors.console.session import (
     ConsoleUser,
@@ -57,11 +58,6 @@ def mount_static(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, _exc: Exception) -> Response:
         return to_login(request)
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
 
 
 def _params(request: Request, multi: tuple[str, ...]) -> dict[str, Any]:
@@ -106,10 +102,10 @@ def login_form(request: Request) -> Response:
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login(request: Request) -> Response:
+async def login(request: Request, store: StoreDep) -> Response:
     form = await read_form(request)
     token = form.get("token", "")[:200]
-    user = await run_in_threadpool(check_token, _store(request), token.strip())
+    user = await run_in_threadpool(check_token, store, token.strip())
     if user is None:
         return templates.TemplateResponse(
             request, "login.html", {"error": "This token is not a valid analyst or admin token."},
@@ -128,7 +124,7 @@ def logout(request: Request) -> Response:
 
 
 @router.get("/", response_class=HTMLResponse, name="console_fleet")
-def fleet_page(request: Request, user: User) -> Response:
+def fleet_page(request: Request, store: StoreDep, user: User) -> Response:
     params = _params(request, ("grant",))
     params.setdefault("sort", "hostname")
     error = None
@@ -137,7 +133,7 @@ def fleet_page(request: Request, user: User) -> Response:
     except ValidationError as exc:
         error = "; ".join(str(err["msg"]) for err in exc.errors())
         filt = HostFilter(limit=PAGE_SIZE)
-    with metrics.QUERY_SECONDS.labels("console_fleet").time(), _store(request).engine.connect() as conn:
+    with metrics.QUERY_SECONDS.labels("console_fleet").time(), store.engine.connect() as conn:
         counts = queries.fleet_counts(conn, filt.stale_minutes)
         page = queries.list_hosts(conn, filt)
     return templates.TemplateResponse(request, "fleet.html", {
@@ -148,10 +144,10 @@ def fleet_page(request: Request, user: User) -> Response:
 
 
 @router.get("/hosts/{host_id}", response_class=HTMLResponse, name="console_host")
-def host_page(request: Request, user: User, host_id: str) -> Response:
+def host_page(request: Request, store: StoreDep, user: User, host_id: str) -> Response:
     if not _printable(host_id):
         return _missing(request, user, "host")
-    with _store(request).engine.connect() as conn:
+    with store.engine.connect() as conn:
         resolved = queries.resolve_host(conn, host_id[:255])
         detail = queries.host_detail(conn, resolved) if resolved else None
         timeline = queries.host_timeline(conn, resolved, 200) if resolved else []
@@ -164,7 +160,7 @@ def host_page(request: Request, user: User, host_id: str) -> Response:
 
 
 @router.get("/alerts", response_class=HTMLResponse, name="console_alerts")
-def alerts_page(request: Request, user: User) -> Response:
+def alerts_page(request: Request, store: StoreDep, user: User) -> Response:
     params = _params(request, ("status", "level"))
     if "status" not in params and "all" not in request.query_params:
         params["status"] = ["new", "acknowledged"]
@@ -175,7 +171,7 @@ def alerts_page(request: Request, user: User) -> Response:
     except ValidationError as exc:
         error = "; ".join(str(err["msg"]) for err in exc.errors())
         filt = AlertFilter(limit=PAGE_SIZE)
-    with metrics.QUERY_SECONDS.labels("console_alerts").time(), _store(request).engine.connect() as conn:
+    with metrics.QUERY_SECONDS.labels("console_alerts").time(), store.engine.connect() as conn:
         page = queries.list_alerts(conn, filt)
     return templates.TemplateResponse(request, "alerts.html", {
         "user": user, "rows": page.rows, "total": page.total, "total_text": _total_text(page), "filt": filt,
@@ -184,10 +180,10 @@ def alerts_page(request: Request, user: User) -> Response:
 
 
 @router.get("/alerts/{record_id}", response_class=HTMLResponse, name="console_alert")
-def alert_page(request: Request, user: User, record_id: str) -> Response:
+def alert_page(request: Request, store: StoreDep, user: User, record_id: str) -> Response:
     if not _printable(record_id):
         return _missing(request, user, "alert")
-    with _store(request).engine.connect() as conn:
+    with store.engine.connect() as conn:
         alert = queries.get_alert(conn, record_id[:100])
     if alert is None:
         return _missing(request, user, "alert")
@@ -195,27 +191,27 @@ def alert_page(request: Request, user: User, record_id: str) -> Response:
 
 
 @router.post("/alerts/{record_id}/triage", name="console_triage")
-async def triage_form(request: Request, user: User, record_id: str) -> Response:
+async def triage_form(request: Request, store: StoreDep, user: User, record_id: str) -> Response:
     if not _printable(record_id):
         return _missing(request, user, "alert")
     form = await read_form(request)
     return await run_in_threadpool(
-        _triage, request, user, record_id, form.get("action", "")[:16], form.get("assignee", "")[:100],
+        _triage, request, store, user, record_id, form.get("action", "")[:16], form.get("assignee", "")[:100],
         form.get("note", "")[:4000], form.get("back", "")[:2000],
     )
 
 
 def _triage(  # noqa: PLR0917
-    request: Request, user: ConsoleUser, record_id: str, action: str, assignee: str, note: str, back: str
+    request: Request, store: Store, user: ConsoleUser, record_id: str, action: str, assignee: str, note: str, back: str
 ) -> Response:
     author = f"{user.label} ({user.role.value} {user.token_id})" if user.label else \
         f"{user.role.value} {user.token_id}"
     try:
         req = TriageRequest(action=action, assignee=assignee or None, note=note)  # type: ignore[arg-type]
-        with _store(request).engine.begin() as conn:
+        with store.engine.begin() as conn:
             found = triage(conn, record_id[:100], req, author)
     except (ValidationError, TriageError) as exc:
-        with _store(request).engine.connect() as conn:
+        with store.engine.connect() as conn:
             alert = queries.get_alert(conn, record_id[:100])
         if alert is None:
             return _missing(request, user, "alert")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from collectors.api.deps import StoreDep
 from collectors.store import Store
 from collectors.store.credentials import Role, lookup_token
 
@@ -39,8 +40,7 @@ def check_token(store: Store, token: str) -> ConsoleUser | None:
     return ConsoleUser(token_id=row.token_id, role=row.role, label=row.label)
 
 
-def current_user(request: Request) -> ConsoleUser:
-    store: Store = request.app.state.store
+def current_user(request: Request, store: StoreDep) -> ConsoleUser:
     user = check_token(store, request.cookies.get(COOKIE, ""))
     if user is None:
         raise LoginRequired

@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from collectors.api.auth import Principal, require
+from collectors.api.deps import StoreDep
 from collectors.api.errors import ApiError
-from collectors.store import Store
 from collectors.store import credentials as creds
 from sensor.delivery.protocol import HOST_ID_PATTERN, ErrorCode, ErrorResponse
 
@@ -47,50 +47,45 @@ class Done(BaseModel):
     ok: bool
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 @router.post("/tokens", response_model=TokenCreated, responses=_ERR)
-def create_token(req: TokenRequest, request: Request,
+def create_token(req: TokenRequest, store: StoreDep,
                  _p: Principal = Depends(require(creds.Role.admin))) -> TokenCreated:  # noqa: B008
-    with _store(request).engine.begin() as conn:
+    with store.engine.begin() as conn:
         token_id, token = creds.create_token(conn, creds.Role(req.role), label=req.label)
     return TokenCreated(token_id=token_id, role=req.role, token=token)
 
 
 @router.delete("/tokens/{token_id}", response_model=Done, responses=_ERR)
-def revoke_token(token_id: IdText, request: Request,
+def revoke_token(token_id: IdText, store: StoreDep,
                  _p: Principal = Depends(require(creds.Role.admin))) -> Done:  # noqa: B008
-    with _store(request).engine.begin() as conn:
+    with store.engine.begin() as conn:
         if not creds.revoke_token(conn, token_id):
             raise ApiError(404, ErrorCode.not_found, "no active token with this id")
     return Done(ok=True)
 
 
 @router.post("/enroll-secrets", response_model=SecretCreated, responses=_ERR)
-def create_enroll_secret(req: SecretRequest, request: Request,
+def create_enroll_secret(req: SecretRequest, store: StoreDep,
                          _p: Principal = Depends(require(creds.Role.admin))) -> SecretCreated:  # noqa: B008
     secret = req.secret or secrets.token_urlsafe(24)
-    with _store(request).engine.begin() as conn:
+    with store.engine.begin() as conn:
         secret_id = creds.add_enroll_secret(conn, secret, req.label)
     return SecretCreated(secret_id=secret_id, secret=secret)
 
 
 @router.delete("/enroll-secrets/{secret_id}", response_model=Done, responses=_ERR)
-def revoke_enroll_secret(secret_id: IdText, request: Request,
+def revoke_enroll_secret(secret_id: IdText, store: StoreDep,
                          _p: Principal = Depends(require(creds.Role.admin))) -> Done:  # noqa: B008
-    with _store(request).engine.begin() as conn:
+    with store.engine.begin() as conn:
         if not creds.revoke_enroll_secret(conn, secret_id):
             raise ApiError(404, ErrorCode.not_found, "no active enroll secret with this id")
     return Done(ok=True)
 
 
 @router.post("/hosts/{host_id}/revoke", response_model=Done, responses=_ERR)
-def revoke_host(request: Request, host_id: str = Path(pattern=HOST_ID_PATTERN),
+def revoke_host(store: StoreDep, host_id: str = Path(pattern=HOST_ID_PATTERN),
                 _p: Principal = Depends(require(creds.Role.admin))) -> Done:  # noqa: B008
     """Revoke the host's sensor token; the sensor re-enrolls with the enroll secret on its next request."""
-    with _store(request).engine.begin() as conn:
+    with store.engine.begin() as conn:
         creds.revoke_host_tokens(conn, host_id)
     return Done(ok=True)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from collectors.api.auth import Principal, require
+from collectors.api.deps import StoreDep
 from collectors.api.errors import ApiError
 from collectors.ingest.writer import missing_ranges
-from collectors.store import Store, tables
+from collectors.store import tables
 from collectors.store.credentials import Role
 from sensor.delivery.protocol import HOST_ID_PATTERN, ErrorCode, ErrorResponse
 
@@ -50,8 +51,7 @@ def _host(row: Any) -> HostDelivery:
 
 @router.get("/api/v1/delivery/hosts", response_model=list[HostDelivery],
             responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
-def list_hosts(request: Request, _p: Principal = Depends(require(Role.analyst))) -> list[HostDelivery]:  # noqa: B008
-    store: Store = request.app.state.store
+def list_hosts(store: StoreDep, _p: Principal = Depends(require(Role.analyst))) -> list[HostDelivery]:  # noqa: B008
     with store.engine.connect() as conn:
         rows = conn.execute(select(tables.hosts).order_by(tables.hosts.c.host_id)).all()
     return [_host(row) for row in rows]
@@ -61,11 +61,10 @@ def list_hosts(request: Request, _p: Principal = Depends(require(Role.analyst)))
             responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse},
                        404: {"model": ErrorResponse}})
 def get_host(
-    request: Request,
+    store: StoreDep,
     host_id: str = Path(pattern=HOST_ID_PATTERN),
     _p: Principal = Depends(require(Role.analyst)),  # noqa: B008
 ) -> HostDelivery:
-    store: Store = request.app.state.store
     with store.engine.connect() as conn:
         row = conn.execute(select(tables.hosts).where(tables.hosts.c.host_id == host_id)).first()
         if row is None:

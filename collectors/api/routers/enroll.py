@@ -9,9 +9,10 @@ from fastapi import APIRouter, Request
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from collectors.api.deps import StoreDep
 from collectors.api.errors import ApiError
 from collectors.ingest.rate_limit import RateLimiter
-from collectors.store import Store, tables
+from collectors.store import tables
 from collectors.store.credentials import Role, create_token, find_enroll_secret, revoke_host_tokens
 from sensor.delivery.protocol import EnrollRequest, EnrollResponse, ErrorCode, ErrorResponse
 
@@ -42,14 +43,13 @@ def _upsert_host(conn: Connection, req: EnrollRequest) -> int:
     responses={401: {"model": ErrorResponse}, 429: {"model": ErrorResponse}},
     summary="Exchange the shared enroll secret for a per-host sensor token",
 )
-def enroll(req: EnrollRequest, request: Request) -> EnrollResponse:
+def enroll(req: EnrollRequest, request: Request, store: StoreDep) -> EnrollResponse:
     limiter: RateLimiter = request.app.state.enroll_limiter
     addr = request.client.host if request.client else "unknown"
     wait = limiter.take(addr)
     if wait:
         raise ApiError(429, ErrorCode.rate_limited, "too many enrollment attempts from this address",
                        {"Retry-After": str(max(1, math.ceil(wait)))})
-    store: Store = request.app.state.store
     with store.engine.begin() as conn:
         if find_enroll_secret(conn, req.enroll_secret) is None:
             raise ApiError(401, ErrorCode.invalid_enroll_secret,

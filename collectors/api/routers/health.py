@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
-from collectors.store import Store, migrations
+from collectors.api.deps import StoreDep
+from collectors.store import migrations
 
 router = APIRouter(tags=["health"])
 
@@ -19,8 +20,7 @@ class Health(BaseModel):
 
 
 @router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
-def healthz(request: Request) -> Health | JSONResponse:
-    store: Store = request.app.state.store
+def healthz(store: StoreDep) -> Health | JSONResponse:
     try:
         with store.engine.connect() as conn:
             version = migrations.current_version(conn)
