@@ -1,16 +1,14 @@
-"""Prometheus metrics of the collector: ingest, query, forwarder queues and errors; served at ``/metrics``.
+"""The collector's Prometheus metric objects: ingest, queries, forwarder queues and errors.
 
-Metrics are module-level on the default registry, labelled per record kind / forwarder name, so every
-part of the collector (ingest, forwarders, queries) updates the same series. ``router`` serves them.
+They are module-level on the default registry, labelled per record kind / forwarder name, so every part of
+the collector (ingest, forwarders, queries) updates the same series; ``collectors/api/routers/metrics.py``
+serves them at ``/metrics``. Every metric declared here is updated somewhere (tests/integration/collector/
+test_collector_metrics.py reads each from a real collector process).
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
-
-from collectors.api.auth import require
-from collectors.store.credentials import Role
+from prometheus_client import Counter, Gauge, Histogram
 
 INGEST_RECORDS = Counter(
     "clawwatch_ingest_records", "Records accepted by ingest, by kind", ["kind"]
@@ -37,11 +35,3 @@ FORWARDER_REJECTED = Counter(
 FORWARDER_DROPPED = Gauge(
     "clawwatch_forwarder_dropped", "Alerts dropped because the forwarder queue was full", ["forwarder"]
 )
-
-router = APIRouter()
-
-
-@router.get("/metrics", include_in_schema=False, dependencies=[Depends(require(Role.analyst))])
-def metrics() -> Response:
-    """Prometheus text format; scrape with an analyst token (``authorization: credentials: <token>``)."""
-    return Response(content=generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -12,9 +12,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
-from collectors import metrics
 from collectors.api import errors
-from collectors.api.routers import admin, alerts, delivery, enroll, fleet, health, ingest
+from collectors.api.routers import admin, alerts, delivery, enroll, fleet, health, ingest, metrics
 from collectors.api.settings import CollectorSettings
 from collectors.console import routes as console
 from collectors.forwarders import dispatch

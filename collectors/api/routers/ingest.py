@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 
+from collectors import metrics
 from collectors.api.auth import bearer_token, check_role, principal_for
+from collectors.api.deps import StoreDep
 from collectors.api.errors import ApiError, describe_validation_errors, error_response
 from collectors.api.settings import CollectorSettings
 from collectors.fleet.projection import after_ingest
@@ -22,7 +27,28 @@ from collectors.store import Store
 from collectors.store.credentials import Role
 from sensor.delivery.protocol import ErrorCode, ErrorResponse, IngestBatch, IngestResponse
 
-router = APIRouter(tags=["ingest"])
+
+class _CountedRefusals(APIRoute):
+    """Counts every refused ingest request by its error code (``clawwatch_ingest_rejected{reason}``), whether a
+    dependency (the bearer token) or the handler refused it."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def counted(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ApiError as exc:
+                metrics.INGEST_REJECTED.labels(reason=str(exc.code)).inc()
+                raise
+            except OperationalError:
+                metrics.INGEST_REJECTED.labels(reason=str(ErrorCode.unavailable)).inc()
+                raise
+
+        return counted
+
+
+router = APIRouter(tags=["ingest"], route_class=_CountedRefusals)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse} for code in (400, 401, 403, 409, 413, 415, 422, 429)
@@ -57,17 +83,16 @@ async def _read_body(request: Request, settings: CollectorSettings) -> bytes:
         raise ApiError(code, errcode, str(exc)) from None
 
 
-def _authorize_and_store(app_state: Any, token: str, data: bytes, addr: str | None) -> WriteResult:
+def _authorize_and_store(store: Store, limiter: RateLimiter, token: str, data: bytes,
+                         addr: str | None) -> WriteResult:
     """Everything after the body is read, in ONE worker-thread hop and ONE transaction (a heartbeat is small:
     thread hand-offs and connection check-outs were most of its cost): the token, the role, the batch, its host,
     the host's rate, then the write. Errors raise ApiError / SeqConflict / UnencodableBody and roll back."""
-    store: Store = app_state.store
-    with store.engine.begin() as conn:
+    with metrics.INGEST_BATCH_SECONDS.time(), store.engine.begin() as conn:
         principal = check_role(principal_for(conn, token), Role.sensor)
         batch = _parse(data)
         if batch.host_id != principal.host_id:
             raise ApiError(403, ErrorCode.host_mismatch, "this sensor token may only write its own host's records")
-        limiter: RateLimiter = app_state.host_limiter
         wait = limiter.take(batch.host_id, max(1, len(batch.records)))
         if wait:
             raise ApiError(429, ErrorCode.rate_limited, "this host is over its ingest rate; retry later",
@@ -90,12 +115,13 @@ def _authorize_and_store(app_state: Any, token: str, data: bytes, addr: str | No
         }
     },
 )
-async def ingest(request: Request, token: str = Depends(bearer_token)) -> Response:
+async def ingest(request: Request, store: StoreDep, token: str = Depends(bearer_token)) -> Response:
     settings: CollectorSettings = request.app.state.settings
     data = await _read_body(request, settings)
     addr = request.client.host if request.client else None
     try:
-        result = await run_in_threadpool(_authorize_and_store, request.app.state, token, data, addr)
+        result = await run_in_threadpool(_authorize_and_store, store, request.app.state.host_limiter, token, data,
+                                         addr)
     except SeqConflict as exc:
         raise ApiError(409, ErrorCode.seq_conflict, f"{exc}; first: {exc.seqs[:10]}") from None
     except UnencodableBody as exc:
@@ -103,6 +129,7 @@ async def ingest(request: Request, token: str = Depends(bearer_token)) -> Respon
     if result.replay:
         # Everything was already stored, identically: nothing new is written. The acked list lets a sensor
         # whose acknowledgement was lost delete its copies.
+        metrics.INGEST_REJECTED.labels(reason=str(ErrorCode.replayed_batch)).inc()
         return error_response(409, ErrorCode.replayed_batch, "every record of this batch is already stored",
                               acked=result.acked)
     # Serialised here (the shape is response_model's, which the OpenAPI document publishes): FastAPI's own
