@@ -4,8 +4,8 @@ Counting them from ``cw_fleet_hosts`` on every console page costs a scan of ever
 size). Instead each applied snapshot adds its host's change of flags to a counter row, and the summary sums
 ``SHARDS`` rows. The counters are sharded by host so concurrent snapshots of different hosts rarely wait on
 one row's lock; a snapshot that changes none of its host's flags (the common case: the same inventory
-again) does not touch them at all. ``recount`` rebuilds them from the hosts table (migration, repair) and
-tests compare the two.
+again) does not touch them at all. ``recount`` rebuilds them from the hosts table (repair) and tests compare the
+two. The table is ``cw_fleet_counts`` (collectors/store/tables.py); its columns name the counts.
 """
 
 from __future__ import annotations
@@ -14,21 +14,14 @@ import zlib
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Connection, SmallInteger, Table, delete, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
-from collectors.fleet import tables
 from collectors.fleet.grants import GRANT_BIT
-from collectors.store.tables import metadata
+from collectors.store import tables
 
 SHARDS = 16
-COUNTS = ("with_agent", "exposed", "running", "with_shell", "with_gmail", "with_slack")
-
-fleet_counts = Table(
-    "cw_fleet_counts",
-    metadata,
-    Column("shard", SmallInteger, primary_key=True, autoincrement=False),
-    *(Column(name, BigInteger, nullable=False, default=0) for name in COUNTS),
-)
+fleet_counts = tables.fleet_counts
+COUNTS: tuple[str, ...] = tuple(column.name for column in fleet_counts.c if column.name != "shard")
 
 Flags = tuple[int, ...]
 NO_FLAGS: Flags = (0,) * len(COUNTS)
@@ -77,8 +70,3 @@ def recount(conn: Connection) -> dict[str, int]:
                                          for shard, values in enumerate(shards)])
     return read(conn)
 
-
-def create(conn: Connection) -> None:
-    """Migration 3: the counter table, filled from what the fleet tables already hold."""
-    fleet_counts.create(conn, checkfirst=True)
-    recount(conn)

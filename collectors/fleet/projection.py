@@ -20,9 +20,10 @@ from sqlalchemy import Connection, select, update
 
 from collectors import metrics
 from collectors.exports._common import level_index
-from collectors.fleet import counters, tables
+from collectors.fleet import counters
 from collectors.fleet.grants import from_bits, to_bits, version_key
 from collectors.forwarders import dispatch
+from collectors.store import tables
 from collectors.store.bulk import insert_rows
 from sensor.delivery.protocol import IngestBatch
 from sensor.schema.alerts import Alert

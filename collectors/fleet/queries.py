@@ -15,12 +15,12 @@ import orjson
 from sqlalchemy import ColumnElement, Connection, exists, func, literal, or_, select
 from sqlalchemy.sql import Select
 
-from collectors.fleet import counters, tables
+from collectors.fleet import counters
 from collectors.fleet.filters import LEVELS_ORDER, AlertFilter, HostFilter, InstallFilter, PageRequest, parse_time
 from collectors.fleet.grants import GRANT_BIT, from_bits, version_key
-from collectors.store import tables as core
+from collectors.store import tables
 
-fh, fi, hosts = tables.fleet_hosts, tables.fleet_installs, core.hosts
+fh, fi, hosts = tables.fleet_hosts, tables.fleet_installs, tables.hosts
 
 HOST_COLUMNS = ("host_id", "hostname", "os", "installs", "products", "versions", "owners", "running",
                 "exposed", "grants", "max_severity", "findings", "last_seen", "inventory_at", "stale")
@@ -324,7 +324,7 @@ def host_timeline(conn: Connection, host_id: str, limit: int = 200) -> list[dict
                             .where(al.c.host_id == host_id).order_by(al.c.ts.desc()).limit(limit)):
         entries.append({"time": row.ts, "type": "alert", "what": row.title, "record_id": row.record_id,
                         "detail": {"level": row.level, "status": row.status, "rule_id": row.rule_id}})
-    rec = core.records
+    rec = tables.records
     health = conn.execute(select(rec.c.received_at, rec.c.body, rec.c.seq)
                           .where(rec.c.host_id == host_id, rec.c.kind == "health")
                           .order_by(rec.c.received_at.desc()).limit(limit))

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, update
 
-from collectors.fleet import tables
+from collectors.store import tables
 
 Action = Literal["ack", "assign", "close", "reopen", "note"]
 _STATUS: dict[str, str] = {"ack": "acknowledged", "close": "closed", "reopen": "new"}

@@ -10,23 +10,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from collectors.store import migrations
-from collectors.store import tables as core
 from tests.integration.collector.processes import Collector
 
 PG_BASE = os.environ.get("CLAWWATCH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def apply_migrations_through(conn: Connection, version: int) -> None:
-    """Bring a bare database to ``version`` exactly, as an older collector left it (for migration tests)."""
-    core.schema_version.create(conn)
-    for migration in migrations.MIGRATIONS[:version]:
-        migration.apply(conn)
-        conn.execute(core.schema_version.insert().values(version=migration.version, name=migration.name,
-                                                         applied_at=0.0))
 
 
 def _pg_available() -> str | None:

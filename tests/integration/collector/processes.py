@@ -45,6 +45,8 @@ class Collector:
     workdir: Path
     admin_token: str
     extra: list[str] = field(default_factory=list)
+    command: list[str] = field(default_factory=lambda: [str(CLAWWATCH)])  # argv that runs the `clawwatch` dispatcher
+    python_path: Path | None = None  # run with this first on PYTHONPATH, from inside it (an older tree of the code)
     port: int = 0
     scheme: str = "http"
     proc: subprocess.Popen[bytes] | None = None
@@ -58,10 +60,14 @@ class Collector:
         assert self.proc is None or self.proc.poll() is not None
         self.starts += 1
         log = self.workdir / f"collector-{self.starts}.log"
-        argv = [str(CLAWWATCH), "collector", "serve", "--db", self.db_url,
+        argv = [*self.command, "collector", "serve", "--db", self.db_url,
                 "--listen", f"127.0.0.1:{self.port}", "--enroll-secret", ENROLL_SECRET,
                 "--admin-token", self.admin_token, *self.extra]
-        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=log.open("wb"), env=_env())
+        env = _env()
+        if self.python_path is not None:
+            env["PYTHONPATH"] = str(self.python_path)
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=log.open("wb"), env=env,
+                                     cwd=self.python_path)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import text
 
 from collectors.store import maintenance, migrations, open_store, retention
-from tests.integration.collector.conftest import apply_migrations_through, scratch_database
+from tests.integration.collector.conftest import scratch_database
 from tests.integration.collector.processes import CLAWWATCH, ENROLL_SECRET, Collector
+from tests.support.legacy_collector import build_numbered_database, legacy_tree
 
 DAY = 86400.0
 # seq -> kind. Seqs 2 and 7 are never sent: real losses.
@@ -134,9 +135,9 @@ def test_collector_keeps_heartbeats_when_told(db_url: str, tmp_path: Path, colle
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_migration_4_adds_the_watermark_to_existing_hosts(kind: str, tmp_path: Path) -> None:
     with scratch_database(kind, tmp_path) as url:
+        build_numbered_database(legacy_tree(tmp_path), url, 3)  # by the collector of numbered version 3
         bare = open_store(url, migrate=False)
         with bare.engine.begin() as conn:
-            apply_migrations_through(conn, 3)
             conn.execute(text("ALTER TABLE cw_hosts DROP COLUMN pruned_through_seq"))  # the table as version 3 had it
             conn.execute(text("INSERT INTO cw_hosts (host_id, hostname, sensor_version, enrolled_at, max_seq, "
                               "record_count, duplicate_count, spool_dropped_total, spool_rejected_total) "

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from collectors.fleet import tables as fleet
 from collectors.store import open_store, tables
+from collectors.store import tables as fleet
 from collectors.store.bulk import insert_rows
 
 AWKWARD = ['plain', 'quote \' and "double"', "back\\slash \\u0000 literal", "日本語 ✓ 🦞", '{"json": [1, 2]}',

@@ -14,15 +14,16 @@ import pytest
 from sqlalchemy import Connection, select, text
 
 from collectors.fleet import counters, queries
-from collectors.fleet import tables as fleet
 from collectors.fleet.filters import AlertFilter, HostFilter, InstallFilter
 from collectors.fleet.grants import from_bits
 from collectors.fleet.projection import apply_alerts, apply_inventory
 from collectors.store import Store, migrations, open_store
 from collectors.store import tables as core
+from collectors.store import tables as fleet
 from sensor.schema.alerts import Alert
 from sensor.schema.inventory import GRANTS, HostInfo, Install, ScanReport
-from tests.integration.collector.conftest import apply_migrations_through, scratch_database
+from tests.integration.collector.conftest import scratch_database
+from tests.support.legacy_collector import build_numbered_database, legacy_tree
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -116,9 +117,9 @@ def test_concurrent_snapshots_of_one_host_count_once(store: Store) -> None:
 
 def test_migration_3_fills_counts_from_existing_rows(tmp_path: Path) -> None:
     with scratch_database("sqlite", tmp_path) as url:
+        build_numbered_database(legacy_tree(tmp_path), url, 2)  # by the collector of numbered version 2
         bare = open_store(url, migrate=False)
         with bare.engine.begin() as conn:
-            apply_migrations_through(conn, 2)
             _enroll(conn, ["a", "b", "c"])
             base = {"os": "linux", "inventory_seq": 1, "inventory_at": 0.0, "scanned_at": "", "products": "openclaw",
                     "owners": "", "versions": "", "max_severity": 0, "findings": 0}

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from collectors.fleet import queries, tables
+from collectors.fleet import queries
 from collectors.fleet.filters import HostFilter
 from collectors.fleet.grants import from_bits, to_bits, version_key
 from collectors.fleet.projection import apply_inventory
-from collectors.store import open_store
+from collectors.store import open_store, tables
 from collectors.store import tables as core
 from sensor.schema.inventory import HostInfo, Install, ScanReport
 

@@ -6,12 +6,12 @@ import gzip
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from collectors.ingest import body
 from collectors.ingest.rate_limit import RateLimiter
 from collectors.ingest.writer import SeqConflict, missing_ranges, write_batch
-from collectors.store import Store, open_store, tables
+from collectors.store import Store, migrations, open_store, tables
 from collectors.store.credentials import (
     Role,
     add_enroll_secret,
@@ -147,6 +147,8 @@ def test_tokens_are_stored_hashed_and_secrets_salted(tmp_path: Path) -> None:
 def test_migrations_are_recorded_and_rerun_safely(tmp_path: Path) -> None:
     open_store(f"sqlite:///{tmp_path / 'm.db'}").dispose()
     store = open_store(f"sqlite:///{tmp_path / 'm.db'}")
-    with store.engine.connect() as conn:
-        versions = [r.version for r in conn.execute(select(tables.schema_version))]
-    assert versions == sorted(set(versions)) and versions[0] == 1
+    with store.engine.begin() as conn:
+        assert migrations.upgrade(conn) == []  # a second run has nothing to apply
+        revisions = conn.execute(text("SELECT version_num FROM cw_alembic_version")).scalars().all()
+        assert migrations.current_version(conn) == migrations.latest_version() >= 4
+    assert revisions == [f"{migrations.latest_version():04d}"]
