@@ -14,7 +14,7 @@ import uvicorn
 from collectors.api.app import create_app
 from collectors.api.settings import CollectorSettings
 from collectors.forwarders.config import ConfigError, build_forwarders, load
-from collectors.forwarders.dispatch import Forwarding
+from collectors.forwarders.relay import Forwarding
 from collectors.store import maintenance, migrations, open_store, retention
 from collectors.store.credentials import Role, count_tokens, create_token, ensure_enroll_secret, ensure_token
 
@@ -132,7 +132,7 @@ def _forwarding(path: Path | None) -> Forwarding | None:
     if path is None:
         return None
     config = load(path)
-    forwarding = Forwarding(build_forwarders(config, path), config.min_level)
+    forwarding = Forwarding(build_forwarders(config, path), config.min_level, config.outbox_poll_seconds)
     names = ", ".join(f.sink.name for f in forwarding.forwarders) or "nothing (the file lists no forwarders)"
     print(f"[collector] forwarding alerts of level {config.min_level} and above to {names} (from {path})",
           file=sys.stderr, flush=True)

@@ -6,6 +6,8 @@ handlers and the SIEM forwarders' lifetime are wired here and nowhere else.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,7 +18,7 @@ from collectors.api import errors
 from collectors.api.routers import admin, alerts, delivery, enroll, fleet, health, ingest, metrics
 from collectors.api.settings import CollectorSettings
 from collectors.console import routes as console
-from collectors.forwarders import dispatch
+from collectors.forwarders.relay import Forwarding, OutboxRelay
 from collectors.ingest.rate_limit import RateLimiter
 from collectors.store import Store
 from sensor import __version__
@@ -47,15 +49,29 @@ def _openapi_with_raw_bodies(app: FastAPI) -> Any:
 
 
 def create_app(store: Store, settings: CollectorSettings | None = None,
-               forwarding: dispatch.Forwarding | None = None) -> FastAPI:
-    """The app; ``forwarding`` (built from ``serve --forwarders``) starts the SIEM forwarders with it."""
+               forwarding: Forwarding | None = None) -> FastAPI:
+    """The app; ``forwarding`` (built from ``serve --forwarders``) runs the SIEM forwarders while it serves."""
     settings = settings or CollectorSettings()
+    relay = OutboxRelay(store, forwarding) if forwarding is not None else None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if relay is not None:
+            relay.start()
+        try:
+            yield
+        finally:
+            if relay is not None:
+                relay.stop()
+
     app = FastAPI(
         title="clawwatch collector",
         version=__version__,
         description="Enrollment, ingest and delivery status for clawwatch sensors.",
+        lifespan=lifespan,
     )
     app.state.store = store
+    app.state.relay = relay  # ingest queues alerts for it and wakes it after each commit
     app.state.settings = settings
     app.state.host_limiter = RateLimiter(settings.host_records_per_s, settings.host_records_burst)
     app.state.enroll_limiter = RateLimiter(settings.enroll_attempts_per_s, settings.enroll_attempts_burst)
@@ -65,7 +81,5 @@ def create_app(store: Store, settings: CollectorSettings | None = None,
                    alerts.router, console.router, metrics.router):
         app.include_router(router)
     console.mount_static(app)
-    if forwarding is not None and dispatch.start(forwarding):
-        app.router.add_event_handler("shutdown", dispatch.stop_all)
     app.openapi = _openapi_with_raw_bodies(app)  # type: ignore[method-assign]
     return app

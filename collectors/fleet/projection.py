@@ -22,7 +22,6 @@ from collectors import metrics
 from collectors.exports._common import level_index
 from collectors.fleet import counters
 from collectors.fleet.grants import from_bits, to_bits, version_key
-from collectors.forwarders import dispatch
 from collectors.store import tables
 from collectors.store.bulk import insert_rows
 from sensor.delivery.protocol import IngestBatch
@@ -80,8 +79,6 @@ def _alert_row(host_id: str, record_id: str, alert: Alert, received_at: float) -
 def apply_alerts(conn: Connection, host_id: str, alerts: list[tuple[str, Alert]], received_at: float) -> None:
     """One multi-row insert per batch (a statement per alert made ingest projection-bound)."""
     insert_rows(conn, tables.alerts, [_alert_row(host_id, rid, alert, received_at) for rid, alert in alerts])
-    for _, alert in alerts:
-        dispatch.submit(alert)
 
 
 def _install_row(host_id: str, install: Install, now: float) -> dict[str, Any]:

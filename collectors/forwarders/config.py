@@ -9,6 +9,7 @@ problem's location (``forwarders[1].port: ...``), never the values found there::
       "queue_dir": "/var/lib/clawwatch/forward",      # one directory per collector process
       "queue_max_bytes": 67108864,                   # per forwarder
       "min_level": "low",                            # alerts below this level are not forwarded
+      "outbox_poll_seconds": 1.0,                    # how often this process looks for alerts others stored
       "forwarders": [
         {"type": "syslog", "name": "qradar", "host": "siem.corp", "port": 6514, "tls": true,
          "ca_bundle": "/etc/ssl/corp-ca.pem", "payload": "cef"},
@@ -88,6 +89,8 @@ class ForwardingConfig(BaseModel):
     queue_dir: Path
     queue_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     min_level: Level = "informational"
+    outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60,
+                                       description="how often the outbox is read besides after each ingest")
     forwarders: list[Annotated[SyslogConfig | HecConfig | WebhookConfig, Field(discriminator="type")]]
 
 

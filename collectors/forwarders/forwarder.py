@@ -1,9 +1,9 @@
 """A forwarder: its own bounded disk queue, one sink, and a thread that drains the queue with retry.
 
-``submit(alert)`` writes to the queue and returns at once. The thread sends batches; an item leaves the
-queue only after the sink delivered it (at-least-once: after a failure that happened once the receiver
-had the batch, the batch is sent again). Failures back off exponentially with jitter up to
-``max_backoff`` seconds; a batch the receiver rejects as malformed is dropped and counted.
+``submit(alert)`` (or ``enqueue_many`` with the alerts' JSON) writes to the queue and returns at once. The thread
+sends batches; an item leaves the queue only after the sink delivered it (at-least-once: after a failure that
+happened once the receiver had the batch, the batch is sent again). Failures back off exponentially with jitter up
+to ``max_backoff`` seconds; a batch the receiver rejects as malformed is dropped and counted.
 """
 
 from __future__ import annotations
@@ -51,7 +51,12 @@ class Forwarder:
         self._report_depth()
 
     def submit(self, alert: Alert) -> None:
-        self.queue.put(alert.model_dump_json(exclude_none=True).encode())
+        self.enqueue_many([alert.model_dump_json(exclude_none=True).encode()])
+
+    def enqueue_many(self, payloads: list[bytes]) -> None:
+        """Queue alerts given as their stored JSON (what the outbox relay hands over)."""
+        for payload in payloads:
+            self.queue.put(payload)
         self._report_depth()
         self._wake.set()
 

@@ -91,6 +91,16 @@ records = Table(
 Index("cw_records_kind_received", records.c.kind, records.c.received_at)
 Index("cw_records_received", records.c.received_at)
 
+# Alerts a committed ingest stored for forwarding, until a collector process's relay hands them to its forwarders
+# (collectors/store/outbox.py). Written in the ingest transaction, so a rolled-back ingest leaves nothing here.
+forward_outbox = Table(
+    "cw_forward_outbox",
+    metadata,
+    Column("outbox_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("record_id", String(100), nullable=False),  # cw_alerts.record_id
+    Column("queued_at", Float, nullable=False),
+)
+
 # --- the fleet read model (collectors/fleet/): kept by the projection at ingest, read by queries -------------
 # - cw_fleet_hosts: the latest inventory snapshot per host, rolled up (grants as a bit mask in GRANTS order, any
 #   install exposed/running), joined to cw_hosts for last_seen/staleness.

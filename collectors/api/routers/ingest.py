@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable, Coroutine
@@ -12,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
+from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
 from collectors import metrics
@@ -20,12 +22,14 @@ from collectors.api.deps import StoreDep
 from collectors.api.errors import ApiError, describe_validation_errors, error_response
 from collectors.api.settings import CollectorSettings
 from collectors.fleet.projection import after_ingest
+from collectors.forwarders.relay import OutboxRelay
 from collectors.ingest import body
 from collectors.ingest.rate_limit import RateLimiter
 from collectors.ingest.writer import SeqConflict, UnencodableBody, WriteResult, write_batch
-from collectors.store import Store
+from collectors.store import Store, outbox
 from collectors.store.credentials import Role
 from sensor.delivery.protocol import ErrorCode, ErrorResponse, IngestBatch, IngestResponse
+from sensor.schema.records import RecordKind
 
 
 class _CountedRefusals(APIRoute):
@@ -83,11 +87,20 @@ async def _read_body(request: Request, settings: CollectorSettings) -> bytes:
         raise ApiError(code, errcode, str(exc)) from None
 
 
-def _authorize_and_store(store: Store, limiter: RateLimiter, token: str, data: bytes,
-                         addr: str | None) -> WriteResult:
+def _forwarded_alerts(conn: Connection, batch: IngestBatch, inserted_seqs: list[int], min_rank: int) -> int:
+    """Queue the alerts this batch newly stored for the forwarders (the outbox, inside this transaction)."""
+    inserted = set(inserted_seqs)
+    fresh = [record.record_id for record in batch.records if record.seq in inserted and record.kind == RecordKind.alert]
+    return outbox.enqueue(conn, fresh, min_rank) if fresh else 0
+
+
+def _authorize_and_store(store: Store, limiter: RateLimiter, token: str, data: bytes, addr: str | None, *,
+                         forward_from: int | None) -> tuple[WriteResult, int]:
     """Everything after the body is read, in ONE worker-thread hop and ONE transaction (a heartbeat is small:
     thread hand-offs and connection check-outs were most of its cost): the token, the role, the batch, its host,
-    the host's rate, then the write. Errors raise ApiError / SeqConflict / UnencodableBody and roll back."""
+    the host's rate, then the write, the projection and, when this process forwards (``forward_from``: the lowest
+    level rank forwarded), the outbox. Returns the write and how many alerts were queued for forwarding. Errors
+    raise ApiError / SeqConflict / UnencodableBody and roll back."""
     with metrics.INGEST_BATCH_SECONDS.time(), store.engine.begin() as conn:
         principal = check_role(principal_for(conn, token), Role.sensor)
         batch = _parse(data)
@@ -100,7 +113,8 @@ def _authorize_and_store(store: Store, limiter: RateLimiter, token: str, data: b
         received_at = time.time()
         result = write_batch(conn, batch, received_at, addr)
         after_ingest(conn, batch, result.inserted_seqs, received_at)
-        return result
+        queued = _forwarded_alerts(conn, batch, result.inserted_seqs, forward_from) if forward_from is not None else 0
+        return result, queued
 
 
 @router.post(
@@ -119,13 +133,17 @@ async def ingest(request: Request, store: StoreDep, token: str = Depends(bearer_
     settings: CollectorSettings = request.app.state.settings
     data = await _read_body(request, settings)
     addr = request.client.host if request.client else None
+    relay: OutboxRelay | None = request.app.state.relay
     try:
-        result = await run_in_threadpool(_authorize_and_store, store, request.app.state.host_limiter, token, data,
-                                         addr)
+        result, queued = await run_in_threadpool(
+            functools.partial(_authorize_and_store, forward_from=relay.min_rank if relay is not None else None),
+            store, request.app.state.host_limiter, token, data, addr)
     except SeqConflict as exc:
         raise ApiError(409, ErrorCode.seq_conflict, f"{exc}; first: {exc.seqs[:10]}") from None
     except UnencodableBody as exc:
         raise ApiError(422, ErrorCode.invalid_body, str(exc)) from None
+    if queued and relay is not None:
+        relay.wake()  # the transaction committed: the alerts may go now
     if result.replay:
         # Everything was already stored, identically: nothing new is written. The acked list lets a sensor
         # whose acknowledgement was lost delete its copies.
