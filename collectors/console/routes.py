@@ -29,6 +29,7 @@ from collectors.console.session import (
 )
 from collectors.fleet import queries
 from collectors.fleet.filters import PRINTABLE, AlertFilter, HostFilter
+from collectors.fleet.models import Page
 from collectors.fleet.triage import TriageError, TriageRequest, triage
 from collectors.store import Store
 from sensor.schema.inventory import GRANTS
@@ -72,11 +73,11 @@ def _params(request: Request, multi: tuple[str, ...]) -> dict[str, Any]:
     return params
 
 
-def _total_text(page: queries.Page) -> str:
+def _total_text(page: Page[Any]) -> str:
     return f"{page.total:,}" if page.total_exact else f"{page.total:,}+"
 
 
-def _page_links(request: Request, offset: int, page: queries.Page) -> dict[str, str | None]:
+def _page_links(request: Request, offset: int, page: Page[Any]) -> dict[str, str | None]:
     def link(new_offset: int) -> str:
         items = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"]
         items.append(("offset", str(new_offset)))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import orjson
@@ -18,25 +17,17 @@ from sqlalchemy.sql import Select
 from collectors.fleet import counters
 from collectors.fleet.filters import LEVELS_ORDER, AlertFilter, HostFilter, InstallFilter, PageRequest, parse_time
 from collectors.fleet.grants import GRANT_BIT, from_bits, version_key
+from collectors.fleet.models import HostRow, Page
 from collectors.store import tables
 
 fh, fi, hosts = tables.fleet_hosts, tables.fleet_installs, tables.hosts
 
-HOST_COLUMNS = ("host_id", "hostname", "os", "installs", "products", "versions", "owners", "running",
-                "exposed", "grants", "max_severity", "findings", "last_seen", "inventory_at", "stale")
 INSTALL_COLUMNS = ("host_id", "hostname", "install_id", "product", "variant", "version", "owner", "state_dir",
                    "running", "exposed", "grants", "listeners", "credential_kinds", "first_seen", "last_seen",
                    "removed_at")
 F = TypeVar("F", bound=PageRequest)
+R = TypeVar("R")
 COUNT_CAP = 10_000  # matches counted exactly per list request, unless the caller asks for exact_total
-
-
-@dataclass
-class Page:
-    """One page of a list, with how many rows match in all (a lower bound when ``total_exact`` is False)."""
-    rows: list[dict[str, Any]]
-    total: int
-    total_exact: bool
 
 
 def count_matches(conn: Connection, source: Any, where: list[ColumnElement[bool]], *, exact: bool,
@@ -139,32 +130,11 @@ def _order(sort: str, columns: dict[str, Any], tiebreak: Any) -> list[Any]:
     return [primary, tiebreak.asc()]
 
 
-def _host_row(row: Any, now: float, stale_minutes: int) -> dict[str, Any]:
-    last_seen = row.last_seen
-    return {
-        "host_id": row.host_id,
-        "hostname": row.hostname,
-        "os": row.os,
-        "installs": row.installs,
-        "products": [p for p in row.products.split(",") if p],
-        "versions": [v for v in row.versions.split(",") if v],
-        "owners": [o for o in row.owners.split(",") if o],
-        "running": bool(row.running),
-        "exposed": bool(row.exposed),
-        "grants": from_bits(int(row.grant_bits)),
-        "max_severity": int(row.max_severity),
-        "findings": int(row.findings),
-        "last_seen": last_seen,
-        "inventory_at": row.inventory_at,
-        "stale": last_seen is None or last_seen < now - stale_minutes * 60,
-    }
-
-
 def _host_select() -> Select[Any]:
     return select(fh, hosts.c.last_seen).select_from(fh.join(hosts, hosts.c.host_id == fh.c.host_id))
 
 
-def list_hosts(conn: Connection, filt: HostFilter, now: float | None = None) -> Page:
+def list_hosts(conn: Connection, filt: HostFilter, now: float | None = None) -> Page[dict[str, Any]]:
     now = time.time() if now is None else now
     stale_ids = _few_stale_ids(conn, filt, now)
     where = _host_where(filt, now, stale_ids)
@@ -179,15 +149,15 @@ def list_hosts(conn: Connection, filt: HostFilter, now: float | None = None) -> 
         .order_by(*_order(filt.sort, columns, fh.c.host_id)).limit(filt.limit).offset(filt.offset))]
     position = {host_id: index for index, host_id in enumerate(page_ids)}
     fetched: Any = conn.execute(_host_select().where(fh.c.host_id.in_(page_ids))) if page_ids else []
-    rows = sorted((_host_row(row, now, filt.stale_minutes) for row in fetched),
-                  key=lambda row: position[row["host_id"]])
+    stale_before = now - filt.stale_minutes * 60
+    rows = sorted((HostRow.read(row, stale_before) for row in fetched), key=lambda row: position[row["host_id"]])
     counted = fh.join(hosts, hosts.c.host_id == fh.c.host_id) if needs_hosts else fh
     total, exact = count_matches(conn, counted, where, exact=filt.exact_total, offset=filt.offset, limit=filt.limit)
     return Page(rows, total, exact)
 
 
-def iter_matches(conn: Connection, lister: Callable[[Connection, F], Page], filt: F, *, most: int,
-                 chunk: int = 1000) -> Iterator[dict[str, Any]]:
+def iter_matches(conn: Connection, lister: Callable[[Connection, F], Page[R]], filt: F, *, most: int,
+                 chunk: int = 1000) -> Iterator[R]:
     """Every row ``lister`` (list_hosts, list_installs, list_alerts) matches, up to ``most``, paged through the
     database ``chunk`` rows at a time (for exports)."""
     page = filt.model_copy(update={"limit": chunk})
@@ -237,7 +207,7 @@ def _install_row(row: Any) -> dict[str, Any]:
     }
 
 
-def list_installs(conn: Connection, filt: InstallFilter, now: float | None = None) -> Page:
+def list_installs(conn: Connection, filt: InstallFilter, now: float | None = None) -> Page[dict[str, Any]]:
     now = time.time() if now is None else now
     where: list[ColumnElement[bool]] = list(_install_clauses(filt))
     if not filt.include_removed:
@@ -299,7 +269,7 @@ def host_detail(conn: Connection, host_id: str, stale_minutes: int = 15,
         "delivery": {"records": base.record_count, "duplicates": base.duplicate_count,
                      "missing": int(base.max_seq) - int(base.record_count),
                      "spool_dropped_total": base.spool_dropped_total},
-        "inventory": _host_row(fleet, now, stale_minutes) if fleet else None,
+        "inventory": HostRow.read(fleet, now - stale_minutes * 60) if fleet else None,
     }
     joined = fi.join(fh, fh.c.host_id == fi.c.host_id)
     installs = conn.execute(select(fi, fh.c.hostname).select_from(joined).where(fi.c.host_id == host_id)
@@ -357,7 +327,7 @@ def _alert_row(row: Any, with_body: bool = False) -> dict[str, Any]:
     return out
 
 
-def list_alerts(conn: Connection, filt: AlertFilter) -> Page:
+def list_alerts(conn: Connection, filt: AlertFilter) -> Page[dict[str, Any]]:
     al = tables.alerts
     where: list[ColumnElement[bool]] = []
     if filt.rule_id:

@@ -16,7 +16,15 @@ from collectors.api.errors import ApiError
 from collectors.exports.rows import iter_csv, iter_json_array
 from collectors.fleet import queries
 from collectors.fleet.filters import PRINTABLE, HostFilter, InstallFilter
-from collectors.fleet.models import FleetCounts, HostDetail, HostPage, InstallPage, TimelineEntry, page_fields
+from collectors.fleet.models import (
+    HOST_COLUMNS,
+    FleetCounts,
+    HostDetail,
+    HostPage,
+    InstallPage,
+    TimelineEntry,
+    page_fields,
+)
 from collectors.store import Store
 from collectors.store.credentials import Role
 from sensor.delivery.protocol import ErrorCode, ErrorResponse
@@ -68,7 +76,7 @@ def hosts(store: StoreDep, _p: Analyst, filt: Annotated[HostFilter, Query()]) ->
 @router.get("/hosts.{fmt}", responses=_ERR, summary="Every host matching the filters, as CSV or JSON")
 def hosts_export(store: StoreDep, _p: Analyst, fmt: ExportFormat,
                  filt: Annotated[HostFilter, Query()]) -> StreamingResponse:
-    return export_matches(store, queries.list_hosts, filt, columns=queries.HOST_COLUMNS, fmt=fmt, name="hosts")
+    return export_matches(store, queries.list_hosts, filt, columns=HOST_COLUMNS, fmt=fmt, name="hosts")
 
 
 @router.get("/installs", response_model=InstallPage, responses=_ERR,
