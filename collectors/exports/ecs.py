@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from collectors.exports._common import basename, dirname, level_index, prune
 from collectors.exports._sigma_tags import TACTIC_IDS, parse_attack_tags, tactic_display_name
+from collectors.exports.fields import basename, dirname, level_index, prune
 from sensor import __version__
 from sensor.schema.alerts import Alert
 

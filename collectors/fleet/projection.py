@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, select, update
 
 from collectors import metrics
-from collectors.exports._common import level_index
+from collectors.exports.fields import level_index
 from collectors.fleet import counters
 from collectors.fleet.grants import from_bits, to_bits, version_key
 from collectors.store import tables

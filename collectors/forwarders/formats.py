@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 import orjson
 
-from collectors.exports._common import epoch_ms, level_index
 from collectors.exports.ecs import alert_to_ecs
+from collectors.exports.fields import epoch_ms, level_index
 from collectors.exports.ocsf import alert_to_ocsf
 from sensor import __version__
 from sensor.schema.alerts import Alert

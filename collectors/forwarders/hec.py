@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 import requests
 
-from collectors.exports._common import epoch_ms
+from collectors.exports.fields import epoch_ms
 from collectors.forwarders.formats import DocumentFormat, document
 from collectors.forwarders.sink import DeliveryError, RejectedBatch
 from sensor.schema.alerts import Alert

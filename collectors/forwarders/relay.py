@@ -16,7 +16,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from collectors.exports._common import level_index
+from collectors.exports.fields import level_index
 from collectors.forwarders.forwarder import Forwarder
 from collectors.store import Store, outbox
 

@@ -1,4 +1,4 @@
-"""Small helpers shared by the ECS and OCSF mappers."""
+"""Field helpers the ECS and OCSF mappings, the forwarders and the projection share: levels, times, paths, pruning."""
 
 from __future__ import annotations
 
