@@ -14,6 +14,7 @@ CLAWWATCH_OPENCLAW_ROOT=$(bash scripts/install-openclaw.sh)
 export CLAWWATCH_OPENCLAW_ROOT
 echo "[lint] ruff"; .venv/bin/ruff check .
 echo "[types] mypy"; .venv/bin/mypy
+echo "[imports] import-linter"; .venv/bin/lint-imports --no-cache
 # Two workers: most tests wait on real processes (gateways, collectors, browsers), so two run side by side
 # on two cores; tests sharing an expensive fixture stay on one worker (tests/conftest.py, xdist scopes).
 echo "[tests] pytest (${CLAWWATCH_TEST_WORKERS:-2} workers)"
