@@ -44,6 +44,14 @@ def test_binary_version_matches_the_package(built_binary: Path, tmp_path: Path) 
     assert run([str(onedir), "--version"], env=binary_env(tmp_path)).stdout.strip() == want
 
 
+def test_binary_collector_creates_and_migrates_its_database(built_binary: Path, tmp_path: Path) -> None:
+    """The frozen collector finds its Alembic revisions (shipped as source files beside the code)."""
+    db = f"sqlite:///{tmp_path / 'collector.db'}"
+    want = run([str(VENV_CLAWWATCH), "collector", "migrate", "--db", f"sqlite:///{tmp_path / 'venv.db'}"]).stdout
+    got = run([str(built_binary), "collector", "migrate", "--db", db], env=binary_env(tmp_path)).stdout
+    assert want.startswith("[collector] schema version ") and got == want
+
+
 def test_binary_scan_of_hand_made_legacy_home_equals_python_scan(built_binary: Path, tmp_path: Path) -> None:
     home = legacy_clawdbot_home(tmp_path / "home")
     salt = tmp_path / "salt"
