@@ -25,6 +25,14 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+# The schema's version (the Alembic revision), kept by Alembic itself (collectors/store/migrations/); declared here
+# so that everything that walks the collector's tables (table upkeep) meets it too.
+alembic_version = Table(
+    "cw_alembic_version",
+    metadata,
+    Column("version_num", String(32), primary_key=True),
+)
+
 # One row per enrolled sensor host; delivery counters are kept up to date by ingest.
 hosts = Table(
     "cw_hosts",

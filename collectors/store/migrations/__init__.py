@@ -16,15 +16,19 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, text
 
+from collectors.store.tables import metadata
+
 HERE = Path(__file__).resolve().parent
-VERSION_TABLE = "cw_alembic_version"
+VERSION_TABLE = "cw_alembic_version"  # collectors.store.tables.alembic_version
 # An arbitrary constant: the advisory-lock key of clawwatch migrations on PostgreSQL.
 _PG_LOCK_KEY = 0x436C6177  # "Claw"
 
@@ -66,6 +70,17 @@ def upgrade(conn: Connection) -> list[int]:
         return []
     command.upgrade(_config(conn), "head")
     return list(range(max(before + 1, 4), latest_version() + 1))
+
+
+def compared(name: str | None, type_: str, _parent: object) -> bool:
+    """What autogenerate compares: everything but Alembic's own version table (declared for table upkeep only)."""
+    return not (type_ == "table" and name == VERSION_TABLE)
+
+
+def drift(conn: Connection) -> list[Any]:
+    """How the database differs from the tables in collectors/store/tables.py (empty: they agree)."""
+    context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE, "include_name": compared})
+    return list(compare_metadata(context, metadata))
 
 
 def new_revision(url: str, message: str) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from collectors.store import migrations
+from collectors.store import migrations, open_store
 from collectors.store.database import normalize_url
 from tests.integration.collector.conftest import scratch_database
 from tests.integration.collector.processes import ENROLL_SECRET, Collector
@@ -93,6 +93,19 @@ def test_numbered_database_upgrades_in_place(kind: str, tmp_path: Path) -> None:
         try:
             with engine.connect() as conn:
                 assert migrations.current_version(conn) == migrations.latest_version()
+                assert migrations.drift(conn) == []  # the upgraded schema is exactly what the tables declare
                 assert conn.execute(text("SELECT count(*) FROM cw_fleet_counts")).scalar_one() == 16
         finally:
             engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_new_database_is_what_the_tables_declare(kind: str, tmp_path: Path) -> None:
+    with scratch_database(kind, tmp_path) as url:
+        store = open_store(url)
+        try:
+            with store.engine.connect() as conn:
+                assert migrations.current_version(conn) == migrations.latest_version() >= 5
+                assert migrations.drift(conn) == []
+        finally:
+            store.dispose()
