@@ -42,10 +42,7 @@ class Row:
 
 
 def _rule_files(root: Path) -> Iterator[Path]:
-    for path in sorted(root.rglob("*.yml")):
-        if path.name.endswith(".tests.yml") or "pipelines" in path.relative_to(root).parts:
-            continue
-        yield path
+    yield from sorted(root.rglob("*.yml"))  # the pack folder holds rules only (tests: tests/detections/)
 
 
 def _documents(path: Path) -> list[dict[str, Any]]:

@@ -31,6 +31,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     tst = inner.add_parser("test", help="run each rule's <stem>.tests.yml example events")
     tst.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    tst.add_argument(
+        "--tests",
+        type=Path,
+        metavar="DIR",
+        help="tests tree mirroring PATH (DIR/<area>/<stem>.tests.yml); default: beside each rule",
+    )
     tst.add_argument("-q", "--quiet", action="store_true", help="print failures only")
     tst.set_defaults(func=_run_test)
 
@@ -89,7 +95,11 @@ def _run_check(args: argparse.Namespace) -> int:
 def _run_test(args: argparse.Namespace) -> int:
     from sensor.engine.rule_tests import run_tests  # noqa: PLC0415 - YAML test files only for this command
 
-    report = run_tests(args.paths)
+    try:
+        report = run_tests(args.paths, args.tests)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     for problem in report.problems:
         print(f"ERROR {problem}")
     for result in report.results:

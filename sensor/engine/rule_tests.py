@@ -1,4 +1,9 @@
-"""``rules test``: run each rule file's own example events (``<stem>.tests.yml`` beside the rule).
+"""``rules test``: run each rule file's own example events (``<stem>.tests.yml``).
+
+Where the tests live: with ``tests_root`` (``rules test PATH --tests DIR``), in a tree that mirrors
+PATH, the way SigmaHQ keeps its regression data apart from its rules (``DIR/<area>/<stem>.tests.yml``
+for ``PATH/<area>/<stem>.yml``), so sigma-cli can read PATH as a plain rule folder; tests files in DIR
+without a rule in PATH are reported. Without it, beside the rule (``PATH/<area>/<stem>.tests.yml``).
 
 Format (docs/writing-rules.md)::
 
@@ -51,10 +56,15 @@ class TestReport:
         return not self.problems and all(r.passed for r in self.results)
 
 
-def tests_file_for(rule_file: Path) -> Path:
+def tests_file_for(rule_file: Path, root: Path | None = None, tests_root: Path | None = None) -> Path:
+    """The tests file of ``rule_file``: beside it, or at its place under ``root`` mirrored in ``tests_root``."""
     name = rule_file.name
     stem = name[: -len(rule_file.suffix)] if rule_file.suffix else name
-    return rule_file.with_name(stem + TESTS_SUFFIX)
+    beside = rule_file.with_name(stem + TESTS_SUFFIX)
+    if tests_root is None or root is None:
+        return beside
+    relative = beside.relative_to(root) if root.is_dir() else Path(beside.name)
+    return tests_root / relative
 
 
 def _is_pipeline(path: Path) -> bool:
@@ -122,18 +132,36 @@ def run_case(rule_file: Path, case: dict[str, Any]) -> CaseResult:
     return CaseResult(rule_file, name, not unexpected, f"fired: {', '.join(unexpected)}" if unexpected else "")
 
 
-def run_tests(paths: Sequence[Path]) -> TestReport:
+def run_tests(paths: Sequence[Path], tests_root: Path | None = None) -> TestReport:
+    """Every case of every rule file under ``paths`` (tests beside the rules, or mirrored in ``tests_root``).
+
+    ``tests_root`` mirrors one rules path, so it takes exactly one (ValueError otherwise)."""
+    if tests_root is not None and len(paths) != 1:
+        raise ValueError("a tests tree mirrors one rules path: give one PATH with --tests")
     report = TestReport()
-    for rule_file in rule_files(paths):
-        if _is_pipeline(rule_file):
-            continue
-        tests_path = tests_file_for(rule_file)
-        if not tests_path.is_file():
-            report.problems.append(f"{rule_file}: no tests file ({tests_path.name})")
-            continue
-        for case in _cases(tests_path):
-            if isinstance(case, str):
-                report.problems.append(case)
-            else:
-                report.results.append(run_case(rule_file, case))
+    for root in paths:
+        used: set[Path] = set()
+        for rule_file in rule_files([root]):
+            if _is_pipeline(rule_file):
+                continue
+            tests_path = tests_file_for(rule_file, root, tests_root)
+            used.add(tests_path)
+            if not tests_path.is_file():
+                shown = tests_path if tests_root is not None else tests_path.name
+                report.problems.append(f"{rule_file}: no tests file ({shown})")
+                continue
+            for case in _cases(tests_path):
+                if isinstance(case, str):
+                    report.problems.append(case)
+                else:
+                    report.results.append(run_case(rule_file, case))
+        if tests_root is not None and root.is_dir():
+            orphans = _orphans(tests_root, used)
+            report.problems.extend(f"{orphan}: tests file without a rule in {root}" for orphan in orphans)
     return report
+
+
+def _orphans(tests_root: Path, used: set[Path]) -> list[Path]:
+    if not tests_root.is_dir():
+        return []
+    return sorted(p for p in tests_root.rglob("*" + TESTS_SUFFIX) if p not in used and not p.is_symlink())

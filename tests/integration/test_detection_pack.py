@@ -1,11 +1,12 @@
 """The OpenClaw detection pack (detections/): validity, its own tests, SIEM conversion, recordings.
 
-- `clawwatch rules check detections/` and `clawwatch rules test detections/` pass;
-- every rule file has at least one `match` and one `nomatch` case, and Sigma v2 metadata;
+- `clawwatch rules check detections/` and `clawwatch rules test detections/ --tests tests/detections/` pass;
+- every rule file has at least one `match` and one `nomatch` case (tests/detections/ mirrors detections/),
+  and Sigma v2 metadata;
 - the public rules' known mistakes are absent (listeners written as outbound connections, the node
   image matched as `openclaw.mjs`, behaviour rules keyed on the parent's command line);
-- sigma-cli converts every rule with our pipeline to Splunk and to Elasticsearch (Lucene; ES|QL for
-  correlation files, which the Lucene backend cannot express);
+- sigma-cli reads detections/ (and each area folder) as it is: `sigma check` and `sigma convert` to
+  Splunk and Elasticsearch (Lucene; ES|QL for correlation files, which Lucene cannot express);
 - the benign baseline recording raises no alert, the real-gateway recording raises exactly the
   expected set (tests/fixtures/recordings/, recipe in record.py there);
 - the rules table in docs/detections.md is current (scripts/gen_rules_table.py).
@@ -28,7 +29,8 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 DETECTIONS = REPO / "detections"
-PIPELINE = DETECTIONS / "pipelines" / "clawwatch.yml"
+RULE_TESTS = REPO / "tests" / "detections"
+PIPELINE = REPO / "pipelines" / "clawwatch.yml"
 RECORDINGS = REPO / "tests" / "fixtures" / "recordings"
 CLAWWATCH = [sys.executable, "-m", "sensor.cli.main"]
 SIGMA = REPO / ".venv-sigmacli" / "bin" / "sigma"
@@ -38,8 +40,11 @@ import gen_rules_table  # noqa: E402
 
 
 def rule_files() -> list[Path]:
-    return sorted(p for p in DETECTIONS.rglob("*.yml")
-                  if not p.name.endswith(".tests.yml") and "pipelines" not in p.relative_to(DETECTIONS).parts)
+    return sorted(DETECTIONS.rglob("*.yml"))
+
+
+def cases_file(rule: Path) -> Path:
+    return RULE_TESTS / rule.relative_to(DETECTIONS).with_suffix(".tests.yml")
 
 
 def documents(path: Path) -> list[dict[str, Any]]:
@@ -78,15 +83,31 @@ def test_rules_check_passes() -> None:
 
 
 def test_rules_test_passes() -> None:
-    result = clawwatch("rules", "test", "detections/")
+    result = clawwatch("rules", "test", "detections/", "--tests", "tests/detections/")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert re.search(r"\b0 failed, 0 errors\b", result.stdout + result.stderr)
 
 
+def test_the_pack_folder_holds_only_rules() -> None:
+    """Tests and pipelines live apart (tests/detections/, pipelines/), so standard tools read detections/."""
+    others = [p for p in DETECTIONS.rglob("*") if p.is_file() and p.suffix != ".yml"]
+    assert others == []
+    for path in rule_files():
+        assert all("title" in doc and "id" in doc for doc in documents(path)), path
+    assert {cases_file(p) for p in rule_files()} == set(RULE_TESTS.rglob("*.tests.yml"))
+
+
+def test_rules_test_runs_an_area_folder_with_its_mirror() -> None:
+    result = clawwatch("rules", "test", "detections/exposure", "--tests", "tests/detections/exposure")
+    assert result.returncode == 0, result.stdout[-2000:]
+    cases = sum(len(yaml.safe_load(cases_file(p).read_text())["cases"]) for p in rule_files()
+                if p.parent.name == "exposure")
+    assert f"{cases} cases, 0 failed, 0 errors" in result.stdout
+
+
 @pytest.mark.parametrize("path", rule_files(), ids=lambda p: str(p.relative_to(DETECTIONS)))
 def test_every_rule_file_has_positive_and_negative_cases(path: Path) -> None:
-    tests = path.with_name(path.name[: -len(".yml")] + ".tests.yml")
-    cases = yaml.safe_load(tests.read_text(encoding="utf-8"))["cases"]
+    cases = yaml.safe_load(cases_file(path).read_text(encoding="utf-8"))["cases"]
     expects = Counter(c["expect"] for c in cases)
     assert expects["match"] >= 1 and expects["nomatch"] >= 1, expects
     for case in cases:
@@ -165,14 +186,36 @@ def _sigma(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(SIGMA), *args], cwd=REPO, capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("target", ["splunk", "lucene", "esql"])
-def test_sigma_cli_converts_every_rule(target: str) -> None:
-    files = [p for p in rule_files() if target != "lucene" or not is_correlation_file(p)]
-    result = _sigma("convert", "-t", target, "-p", str(PIPELINE), *(str(p) for p in files))
+def test_sigma_cli_converts_the_pack_folder_as_it_is() -> None:
+    """Issue 18, acceptance 4: `sigma convert -t splunk -p pipelines/clawwatch.yml detections/` exits 0."""
+    result = _sigma("convert", "-t", "splunk", "-p", "pipelines/clawwatch.yml", "detections/")
     assert result.returncode == 0, result.stderr[-3000:]
-    queries = [q for q in result.stdout.split("\n\n") if q.strip()]
-    assert len(queries) >= len(files)
+    assert len([q for q in result.stdout.splitlines() if q.strip()]) >= len(rule_files())
+    assert 'category="inventory_change"' in result.stdout  # the pipeline's logsource conditions
+
+
+def test_sigma_cli_checks_the_pack_folder() -> None:
+    """`sigma check` parses every file of detections/ as a rule: no errors. The two validators that
+    download MITRE ATT&CK / D3FEND data are left out (offline); the three EscapedWildcardIssue findings
+    are intended (docs/detections.md)."""
+    result = _sigma("check", "-x", "attacktag", "-x", "d3_fendtag", "detections/")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Found 0 errors, 0 condition errors and 3 issues." in result.stdout, result.stdout[-3000:]
+    assert result.stdout.count("EscapedWildcardIssue severity=low") == 3
+
+
+@pytest.mark.parametrize("area", sorted(p.name for p in DETECTIONS.iterdir() if p.is_dir()))
+def test_sigma_cli_converts_each_area_folder_for_esql(area: str) -> None:
+    result = _sigma("convert", "-t", "esql", "-p", str(PIPELINE), f"detections/{area}/")
+    assert result.returncode == 0, result.stderr[-3000:]
     assert "category" in result.stdout  # the pipeline's logsource conditions are in the queries
+
+
+def test_sigma_cli_converts_the_correlation_building_blocks_for_lucene() -> None:
+    files = [p for p in rule_files() if not is_correlation_file(p)]
+    result = _sigma("convert", "-t", "lucene", "-p", str(PIPELINE), *(str(p) for p in files))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len([q for q in result.stdout.splitlines() if q.strip()]) >= len(files)
 
 
 def test_lucene_backend_rejects_correlations_as_documented() -> None:

@@ -80,6 +80,31 @@ def test_test_requires_a_tests_file_and_valid_cases(rules_dir: Path, capsys: pyt
     assert "'expect' must be one of" in capsys.readouterr().out
 
 
+def test_test_reads_a_mirrored_tests_tree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Rules in rules/<area>/, their cases in tests/<area>/ (SigmaHQ keeps tests apart from rules)."""
+    (tmp_path / "rules" / "gateway").mkdir(parents=True)
+    (tmp_path / "tests" / "gateway").mkdir(parents=True)
+    (tmp_path / "rules" / "gateway" / "gateway_start.yml").write_text(RULE)
+    (tmp_path / "tests" / "gateway" / "gateway_start.tests.yml").write_text(TESTS)
+    rules, tests = tmp_path / "rules", tmp_path / "tests"
+    assert main(["rules", "test", str(rules), "--tests", str(tests)]) == 0
+    assert "2 cases, 0 failed, 0 errors" in capsys.readouterr().out
+    # a sub-folder with its mirror, and a single file with the folder holding its tests
+    assert main(["rules", "test", str(rules / "gateway"), "--tests", str(tests / "gateway")]) == 0
+    assert main(["rules", "test", str(rules / "gateway" / "gateway_start.yml"), "--tests", str(tests / "gateway")]) == 0
+    capsys.readouterr()
+    # without --tests the cases are looked for beside the rule
+    assert main(["rules", "test", str(rules)]) == 1
+    assert "no tests file (gateway_start.tests.yml)" in capsys.readouterr().out
+    # a tests file whose rule is gone is reported
+    (tests / "gateway" / "removed.tests.yml").write_text(TESTS)
+    assert main(["rules", "test", str(rules), "--tests", str(tests)]) == 1
+    assert "removed.tests.yml: tests file without a rule" in capsys.readouterr().out
+    # one tests tree mirrors one rules path
+    assert main(["rules", "test", str(rules), str(rules), "--tests", str(tests)]) == 2
+    assert "give one PATH with --tests" in capsys.readouterr().err
+
+
 def test_match_prints_one_line_per_match(rules_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     events = tmp_path / "events.jsonl"
     events.write_text(
