@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import fnmatch
 from typing import Protocol
 
-from sensor.openclaw.findings import make
+from sensor.openclaw.findings import CATALOGUE, make
 from sensor.schema.inventory import Finding, Install
 
 _SECRET_KINDS_IN_CONFIG = ("gateway_token", "gateway_password", "hooks_token")
@@ -13,6 +14,26 @@ _OPEN_MARKERS = ("dmPolicy open", "groupPolicy open", "allowFrom *")
 
 def _items(value: object) -> list[object]:
     return list(value) if isinstance(value, list | tuple) else []
+
+
+def cited_settings(finding_id: str, settings: list[str]) -> list[str]:
+    """The ``key=value`` entries of an install's ``config_settings`` that are ``finding_id``'s evidence
+    (their key is one of the catalogue's evidence key paths; ``*`` matches one segment)."""
+    keys = CATALOGUE[finding_id].evidence
+    return [s for s in settings if any(_key_matches(s.partition("=")[0], k) for k in keys)]
+
+
+def _key_matches(key: str, pattern: str) -> bool:
+    parts, wanted = key.split("."), pattern.split(".")
+    return len(parts) == len(wanted) and all(fnmatch.fnmatchcase(p, w) for p, w in zip(parts, wanted, strict=True))
+
+
+def _cite(finding_id: str, install: Install) -> str:
+    """Evidence text naming the finding's config keys: the settings, or the keys left at their default."""
+    found = cited_settings(finding_id, install.config_settings)
+    if found:
+        return ", ".join(found)
+    return ", ".join(CATALOGUE[finding_id].evidence) + " not set (default)"
 
 
 def install_findings(install: Install) -> list[Finding]:
@@ -40,9 +61,9 @@ def install_findings(install: Install) -> list[Finding]:
     token_class = exp.get("token_length_class")
     password_class = exp.get("password_length_class")
     if auth_mode.startswith("token") and token_class in ("short(<24)", "placeholder", "empty"):
-        add("CW-AUTH-WEAK-TOKEN", f"gateway token length class {token_class}")
+        add("CW-AUTH-WEAK-TOKEN", f"gateway.auth.token length class {token_class}")
     if auth_mode.startswith("password") and password_class in ("short(<24)", "placeholder", "empty"):
-        add("CW-AUTH-WEAK-TOKEN", f"gateway password length class {password_class}")
+        add("CW-AUTH-WEAK-TOKEN", f"gateway.auth.password length class {password_class}")
     if exp.get("tailscale_mode") == "funnel":
         add("CW-TAILSCALE-FUNNEL", "gateway.tailscale.mode funnel")
     elif exp.get("tailscale_mode") == "serve":
@@ -57,6 +78,9 @@ def install_findings(install: Install) -> list[Finding]:
         add("CW-TOOLS-HTTP-ALLOW", "gateway.tools.allow")
     for flag in _items(exp.get("dangerous_flags")):
         add("CW-DANGEROUS-FLAG", str(flag))
+    if "tools.elevated.enabled=false" not in install.config_settings:  # any channel, webchat included
+        for setting in cited_settings("CW-ELEVATED-WILDCARD", install.config_settings):
+            add("CW-ELEVATED-WILDCARD", setting)
     _grant_findings(install, add)
     _credential_findings(install, add)
     for entry in install.persistence:
@@ -70,18 +94,16 @@ def _grant_findings(install: Install, add: _Add) -> None:
     for ev in install.grant_evidence:
         if ev.grant == "shell":
             shell_risks = ev.risk
-            add("CW-SHELL-HOST-NOSANDBOX", f"{ev.source}: " + "; ".join(ev.risk))
+            add("CW-SHELL-HOST-NOSANDBOX", f"{_cite('CW-SHELL-HOST-NOSANDBOX', install)}: " + "; ".join(ev.risk))
             if any("no approval" in r and "default" not in r for r in ev.risk):
-                add("CW-SHELL-NO-APPROVAL", ev.source)
+                add("CW-SHELL-NO-APPROVAL", _cite("CW-SHELL-NO-APPROVAL", install))
         for risk in ev.risk:
-            if risk.startswith("tools.elevated.allowFrom") and risk.endswith("*"):
-                add("CW-ELEVATED-WILDCARD", risk)
-            elif any(risk.endswith(marker) for marker in _OPEN_MARKERS):
+            if any(risk.endswith(marker) for marker in _OPEN_MARKERS):
                 open_channels.append(risk)
-        if ev.grant == "gmail":
-            add("CW-GMAIL-HOOK", ev.source)
+        if ev.grant == "gmail":  # the hook's config keys, or the gog store the agent can drive
+            add("CW-GMAIL-HOOK", ", ".join(cited_settings("CW-GMAIL-HOOK", install.config_settings)) or ev.source)
         if ev.grant == "browser" and any("evaluate" in r for r in ev.risk):
-            add("CW-BROWSER-EVALUATE", ev.source)
+            add("CW-BROWSER-EVALUATE", _cite("CW-BROWSER-EVALUATE", install))
     for risk in open_channels:
         add("CW-OPEN-CHANNEL", risk)
     if open_channels and shell_risks:

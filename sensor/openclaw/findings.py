@@ -1,7 +1,13 @@
-"""The findings catalogue: stable ids, severities, titles and remediation lines.
+"""The findings catalogue: stable ids, severities, titles, remediation lines, evidence keys and rules.
 
 Ids never change meaning once published (fleet history and SIEM searches key on them); add new ids,
 do not reuse old ones. ``make(id, evidence=…)`` builds a ``sensor.schema.Finding`` from the catalogue.
+
+This table is the one source of a finding's severity and evidence: ``evidence`` names the config key
+paths whose ``key=value`` settings (``Install.config_settings``, the strings the rules match as
+``ConfigSettings``) the scan cites, and ``rules`` the Sigma rules in detections/ that report the same
+condition. Their ``level`` is written from ``severity`` by scripts/sync_findings.py; a test checks
+that both agree on the real fixture installs and that every evidence key occurs in a real config.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ class FindingSpec:
     severity: Severity
     title: str
     remediation: str
+    evidence: tuple[str, ...] = ()  # config key paths; a `*` segment stands for any one name
+    rules: tuple[str, ...] = ()  # ids of the rules in detections/ for the same condition
 
 
 _C, _H, _M, _L, _I = Severity.critical, Severity.high, Severity.medium, Severity.low, Severity.info
@@ -26,9 +34,10 @@ CATALOGUE: dict[str, FindingSpec] = {
     for spec in (
         FindingSpec(
             "CW-INSTALL-PRESENT",
-            _I,
+            _L,
             "OpenClaw state directory present",
             "Confirm the install is sanctioned; remove the state dir (after backing up) if not.",
+            rules=("86ef8f49-c6a2-4565-a9a4-bc7a78e267bd",),  # presence/install_discovered
         ),
         FindingSpec(
             "CW-LEGACY-INSTALL",
@@ -47,108 +56,137 @@ CATALOGUE: dict[str, FindingSpec] = {
             _C,
             "Gateway reachable from the network without authentication",
             "Set gateway.bind to loopback and gateway.auth.mode to token; restart the gateway.",
+            evidence=("gateway.bind", "gateway.auth.mode"),
         ),
         FindingSpec(
             "CW-EXPOSED",
             _H,
             "Gateway listens on (or is configured for) a non-loopback address",
             'Set gateway.bind to "loopback" and use an SSH tunnel or Tailscale Serve for remote access.',
+            evidence=("gateway.bind",),
+            rules=(
+                "f2dc2725-3787-45c0-ae35-a33df9b0b536",  # exposure/bind_non_loopback
+                "03d981e9-f084-49ec-9c4b-31d92168421b",  # exposure/gateway_listener_exposed
+            ),
         ),
         FindingSpec(
             "CW-AUTH-NONE",
             _H,
             "Gateway authentication disabled (gateway.auth.mode = none)",
             'Set gateway.auth.mode to "token" with a random token of at least 32 characters.',
+            evidence=("gateway.auth.mode",),
+            rules=("cf365e0f-afa2-4f49-9932-0f69c9e87463",),  # exposure/auth_none
         ),
         FindingSpec(
             "CW-AUTH-WEAK-TOKEN",
             _M,
             "Gateway token or password too short or a placeholder",
             "Rotate to a random token of at least 32 characters (`openclaw doctor --fix` generates one).",
+            evidence=("gateway.auth.token", "gateway.auth.password"),
         ),
         FindingSpec(
             "CW-TAILSCALE-FUNNEL",
             _C,
             "Gateway published to the public internet via Tailscale Funnel",
             'Set gateway.tailscale.mode to "off" or "serve".',
+            evidence=("gateway.tailscale.mode",),
+            rules=("edbc6917-ce36-4b8f-a3b0-cf884d574a05",),  # exposure/tailscale_funnel_config
         ),
         FindingSpec(
             "CW-TAILSCALE-SERVE",
             _M,
             "Gateway shared on the tailnet via Tailscale Serve",
             'Confirm the tailnet ACLs restrict who can reach it, or set gateway.tailscale.mode to "off".',
+            evidence=("gateway.tailscale.mode",),
         ),
         FindingSpec(
             "CW-ORIGINS-WILDCARD",
             _C,
             'Control UI accepts any origin (allowedOrigins contains "*")',
             "List explicit origins in gateway.controlUi.allowedOrigins.",
+            evidence=("gateway.controlUi.allowedOrigins",),
+            rules=("1f81568c-ad1d-468b-86b2-97a189419c1b",),  # exposure/control_ui_wildcard_origin
         ),
         FindingSpec(
             "CW-TRUSTED-PROXIES-BROAD",
             _H,
             "gateway.trustedProxies trusts a broad network",
             "Trust only the reverse proxy's exact address.",
+            evidence=("gateway.trustedProxies",),
         ),
         FindingSpec(
             "CW-MDNS-FULL",
             _M,
             "mDNS discovery in full mode leaks CLI path and SSH port",
             'Set discovery.mdns.mode to "minimal" or "off".',
+            evidence=("discovery.mdns.mode",),
         ),
         FindingSpec(
             "CW-DANGEROUS-FLAG",
             _H,
             "A dangerous* / unsafe config flag is enabled",
             "Remove the flag from the config unless a reviewed exception exists.",
+            rules=("477d4e08-962a-4535-a3cc-ffe8d27a1802",),  # exposure/dangerous_flags (the flag is the evidence)
         ),
         FindingSpec(
             "CW-SHELL-HOST-NOSANDBOX",
             _H,
             "Agent shell (exec tool) runs directly on the host, no sandbox",
             'Set agents.defaults.sandbox.mode to "all" or restrict tools.exec to an allowlist.',
+            evidence=("agents.defaults.sandbox.mode", "tools.exec.host"),
         ),
         FindingSpec(
             "CW-SHELL-NO-APPROVAL",
             _C,
             "Agent shell runs host commands without approval (exec mode full)",
             'Set tools.exec.mode (or legacy security) to "allowlist" or "ask".',
+            evidence=("tools.exec.mode", "tools.exec.security"),
+            rules=("43b1a23e-98c3-41f2-bf1c-c85db0dc3386",),  # grants/exec_full_on_host
         ),
         FindingSpec(
             "CW-ELEVATED-WILDCARD",
             _C,
             'Elevated tools allowed for anyone on a channel (allowFrom "*")',
             'Replace "*" in tools.elevated.allowFrom with explicit sender ids, or disable elevated.',
+            evidence=("tools.elevated.allowFrom.*",),
+            rules=("5ed24d80-f4ec-4680-a864-3f2a3f84e6e7",),  # grants/elevated_wildcard
         ),
         FindingSpec(
             "CW-OPEN-CHANNEL",
             _H,
             "A chat channel accepts messages from anyone (open DM/group policy)",
             'Set dmPolicy to "pairing" or "allowlist" and groupPolicy to "allowlist".',
+            evidence=("channels.*.dmPolicy", "channels.*.groupPolicy", "channels.*.allowFrom"),
+            rules=("5e2aba4c-bbf5-4c94-9033-b5c64962e8f2",),  # exposure/open_channel_policy
         ),
         FindingSpec(
             "CW-OPEN-CHANNEL-WITH-SHELL",
             _C,
             "Anyone who can message the bot can drive a host shell",
             "Close the channel policy or sandbox the exec tool.",
+            evidence=("channels.*.dmPolicy", "channels.*.groupPolicy", "channels.*.allowFrom"),
         ),
         FindingSpec(
             "CW-GMAIL-HOOK",
-            _M,
+            _H,
             "Gmail is piped into the agent (hooks.gmail via gog)",
             "Confirm the mailbox integration is sanctioned; disable hooks.gmail otherwise.",
+            evidence=("hooks.gmail.account", "hooks.presets"),
+            rules=("ae7c72ba-cda0-47c0-aa6d-1d3de0864c87",),  # grants/gmail_granted
         ),
         FindingSpec(
             "CW-BROWSER-EVALUATE",
             _L,
             "Browser tool can run arbitrary JavaScript (evaluateEnabled)",
             "Set browser.evaluateEnabled to false unless needed.",
+            evidence=("browser.evaluateEnabled",),
         ),
         FindingSpec(
             "CW-TOOLS-HTTP-ALLOW",
             _H,
             "gateway.tools.allow re-enables tools over HTTP /tools/invoke",
             "Remove gateway.tools.allow.",
+            evidence=("gateway.tools.allow",),
         ),
         FindingSpec(
             "CW-PLAINTEXT-CREDENTIAL",
@@ -197,6 +235,11 @@ CATALOGUE: dict[str, FindingSpec] = {
             _M,
             "OpenClaw gateway/node registered to start automatically",
             "Remove the service (`openclaw gateway uninstall`) if the install is not sanctioned.",
+            rules=(
+                "6c47d52b-723a-44d1-86e5-3d10038fed4e",  # gateway/service_systemd
+                "ac570d69-8ebb-4576-9113-88013d76fc2d",  # gateway/service_launchd
+                "d33df2da-8030-44c5-8a54-54741177d54f",  # gateway/service_windows_task
+            ),
         ),
         FindingSpec(
             "CW-LOCK-STALE",
