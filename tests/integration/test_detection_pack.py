@@ -254,7 +254,45 @@ def test_benign_baseline_raises_no_alert() -> None:
     print(f"\nbaseline: {len(events)} events, {len(alerts)} alerts")
 
 
-@pytest.mark.parametrize("expected_file", sorted(RECORDINGS.glob("*.expected.yml")), ids=lambda p: p.name)
+def _events(recording: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (RECORDINGS / recording).read_text().splitlines() if line.strip()]
+
+
+def test_developer_day_raises_only_the_justified_alerts() -> None:
+    """Issue 18: a day of real developer tools recorded with the real sensor (record.py devday)."""
+    events = _events("devday.events.jsonl")
+    meta = json.loads((RECORDINGS / "devday.meta.json").read_text())
+    assert not [a for a in meta["activity"] if a.startswith("SKIPPED")], meta["activity"]
+    assert len(events) >= 150 and not any(e.get("InAgentTree") for e in events)
+    commands = "\n".join(str(e.get("CommandLine", "")) for e in events if e["category"] == "process_creation")
+    for tool in ("pyright-langserver --stdio", "typescript-language-server --stdio", "typescript/lib/tsserver.js",
+                 "pnpm", "ssh-agent", "ssh-add", "git-upload-pack", "docker", "claude auth status",
+                 "codex login status", "gemini -p", "aws configure list", "gh auth status", "pass show"):
+        assert tool in commands, tool
+    reads = {(Path(str(e.get("Image"))).name, e.get("CredentialKind"))
+             for e in events if e["category"] == "file_access"}
+    for read in (("claude.exe", "claude_code_oauth"), ("codex", "codex_oauth"), ("docker", "docker_credentials"),
+                 ("pnpm", "npm_token"), ("ssh-add", "ssh_private_key"), ("gh", "gh_token"),
+                 ("gpg", "password_store"), ("python3.11", "aws_credentials")):
+        assert read in reads, read
+    spec = yaml.safe_load((RECORDINGS / "devday.expected.yml").read_text())
+    justified = spec["false_positives"] or {}
+    assert all(entry.get("why") for entry in justified.values())
+    fired = Counter(a["rule"] for a in _matches(spec["recording"]))
+    assert dict(fired) == {rule: entry["count"] for rule, entry in justified.items()}
+    print(f"\ndevday: {len(events)} events, {sum(fired.values())} alerts: {dict(fired)}")
+
+
+def test_false_positive_counts_in_docs_are_current() -> None:
+    doc = (REPO / "docs" / "detections.md").read_text(encoding="utf-8")
+    for recording in ("baseline.events.jsonl", "devday.events.jsonl"):
+        fired = Counter(a["rule"] for a in _matches(recording))
+        by_rule = ", ".join(f"`{rule}` {n}" for rule, n in sorted(fired.items())) or "none"
+        row = f"| `{recording}` | {len(_events(recording))} | {sum(fired.values())} | {by_rule} |"
+        assert row in doc, f"docs/detections.md should hold the row: {row}"
+
+
+@pytest.mark.parametrize("expected_file", sorted(RECORDINGS.glob("positive*.expected.yml")), ids=lambda p: p.name)
 def test_real_gateway_recording_raises_exactly_the_expected_alerts(expected_file: Path) -> None:
     spec = yaml.safe_load(expected_file.read_text())
     expected = spec["expected"]
