@@ -136,6 +136,7 @@ def test_scan_and_linked_inventory_rules_agree_on_the_real_installs(tmp_path: Pa
         for finding_id, rule_id in sorted(pairs):
             assert (finding_id in found) == (rule_id in fired), (name, finding_id, rule_id, install.config_settings)
             both += finding_id in found
+    print(f"\n{both} (finding, rule) pairs present and agreeing")
     assert both >= 12  # the agreement is shown on findings that are there, not only on absent ones
 
 
