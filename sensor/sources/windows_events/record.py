@@ -1,12 +1,14 @@
 """One Windows event record, from event XML or from evtx_dump's JSON, as flat name -> text fields.
 
 Both shapes carry the same facts: the provider, the event id, the time, the computer and the EventData
-``<Data Name="...">`` values. Values stay text, as the event log renders them (``0x1f4`` stays hex). Hostile or
+``<Data Name="...">`` values. Values stay text, as the event log renders them (``0x1f4`` stays hex), except the
+creation time, which becomes one RFC 3339 form whatever the renderer wrote (see :func:`utc_time`). Hostile or
 broken input raises :class:`RecordError`; XML with a DOCTYPE or entity declaration is refused (no expansion).
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET  # bounded records; DTDs and entities refused before parsing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,6 +16,9 @@ from typing import Any
 
 MAX_RECORD_CHARS = 256 * 1024
 _NS = "{http://schemas.microsoft.com/win/2004/08/events/event}"
+# Windows (EvtRender) writes 2015-09-18T22:13:54.770429700Z, evtx_dump's JSON 2015-09-18T22:13:54.770429Z,
+# older evtx XML 2018-07-28 07:24:45.754787 UTC: one instant, three spellings.
+_UTC_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))? ?(?:Z|UTC)")
 
 
 class RecordError(ValueError):
@@ -24,7 +29,7 @@ class RecordError(ValueError):
 class EventRecord:
     provider: str
     event_id: int
-    time_created: str  # RFC 3339 UTC, as System/TimeCreated@SystemTime gives it
+    time_created: str  # System/TimeCreated@SystemTime as RFC 3339 UTC with microseconds (utc_time)
     computer: str
     record_id: int | None = None
     data: Mapping[str, str] = field(default_factory=dict)
@@ -46,6 +51,16 @@ def _text(value: Any) -> str:
     if isinstance(value, (str, int, float)):
         return str(value)
     raise RecordError(f"unexpected value type {type(value).__name__}")
+
+
+def utc_time(text: str) -> str:
+    """``YYYY-MM-DDTHH:MM:SS.ffffffZ`` for the time spellings event renderers use (fraction cut or padded to
+    microseconds, evtx_dump's precision); anything else is a :class:`RecordError`."""
+    match = _UTC_TIME.fullmatch(text.strip())
+    if match is None:
+        raise RecordError(f"not a UTC time: {text[:40]!r}")
+    date, clock, fraction = match.groups()
+    return f"{date}T{clock}.{(fraction or '')[:6].ljust(6, '0')}Z"
 
 
 def _local(tag: str) -> str:
@@ -87,7 +102,7 @@ def record_from_xml(text: str | bytes) -> EventRecord:
     return EventRecord(
         provider=provider.get("Name") or "",
         event_id=_int(event_id.text),
-        time_created=created.get("SystemTime") or "",
+        time_created=utc_time(created.get("SystemTime") or ""),
         computer=(fields["Computer"].text or "") if "Computer" in fields else "",
         record_id=_int(record_id.text) if record_id is not None and record_id.text else None,
         data=data,
@@ -118,7 +133,7 @@ def record_from_json(event: Mapping[str, Any]) -> EventRecord:
     return EventRecord(
         provider=_text(provider),
         event_id=_int(raw_id),
-        time_created=_text(created),
+        time_created=utc_time(_text(created)),
         computer=_text(system.get("Computer")),
         record_id=_int(record_id) if record_id is not None else None,
         data=data,
