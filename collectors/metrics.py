@@ -14,6 +14,8 @@ INGEST_RECORDS = Counter(
     "clawwatch_ingest_records", "Records accepted by ingest, by kind", ["kind"]
 )
 INGEST_DUPLICATES = Counter("clawwatch_ingest_duplicates", "Records ignored as already stored (host, seq)")
+INGEST_UNREADABLE = Counter("clawwatch_ingest_unreadable", "Records stored whose body does not read as its kind "
+                            "(not projected), by kind", ["kind"])
 INGEST_REJECTED = Counter("clawwatch_ingest_rejected", "Ingest requests refused, by reason", ["reason"])
 INGEST_BATCH_SECONDS = Histogram(
     "clawwatch_ingest_batch_seconds", "Time to validate and store one ingest batch",

@@ -22,11 +22,13 @@ from typing import Any
 
 import yaml
 
+from sensor.schema.vocabulary import Level
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = REPO / "detections"
 START = "<!-- rules-table:start -->"
 END = "<!-- rules-table:end -->"
-LEVEL_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "informational": 4}
+LEVEL_ORDER = {level.value: -level.rank for level in Level}  # most severe first
 TECHNIQUE = re.compile(r"^attack\.(t\d{4}(?:\.\d{3})?)$", re.IGNORECASE)
 
 

@@ -1,3 +1,5 @@
 """clawwatch sensor: finds OpenClaw (ex-Clawdbot/Moltbot) installs and watches what they do."""
 
-__version__ = "0.1.0"
+from sensor.schema.version import __version__
+
+__all__ = ["__version__"]

@@ -21,8 +21,8 @@ from collectors.console import routes as console
 from collectors.forwarders.relay import Forwarding, OutboxRelay
 from collectors.ingest.rate_limit import RateLimiter
 from collectors.store import Store
-from sensor import __version__
-from sensor.delivery.protocol import ErrorCode, IngestBatch
+from sensor.schema.version import __version__
+from sensor.schema.wire import ErrorCode, IngestBatch
 
 
 async def _database_unavailable(_request: Request, _exc: Exception) -> JSONResponse:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from collectors.api.deps import StoreDep
 from collectors.api.errors import ApiError
 from collectors.store.credentials import Role, lookup_token
-from sensor.delivery.protocol import ErrorCode
+from sensor.schema.wire import ErrorCode
 
 _bearer = HTTPBearer(auto_error=False, description="Bearer token: per-host sensor token, analyst or admin")
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sensor.delivery.protocol import ErrorCode
+from sensor.schema.wire import ErrorCode
 
 
 class ApiError(Exception):

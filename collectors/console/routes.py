@@ -32,7 +32,7 @@ from collectors.fleet.filters import PRINTABLE, AlertFilter, HostFilter
 from collectors.fleet.models import Page
 from collectors.fleet.triage import TriageError, TriageRequest, triage
 from collectors.store import Store
-from sensor.schema.inventory import GRANTS
+from sensor.schema.vocabulary import GRANTS, Level, Product
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -40,7 +40,7 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 User = Annotated[ConsoleUser, Depends(current_user)]
 PAGE_SIZE = 50
 PRINTABLE_RE = re.compile(PRINTABLE)
-SEVERITY_NAMES = ("info", "low", "medium", "high", "critical")
+SEVERITY_NAMES = tuple(level.value for level in Level)  # by rank: a host's max_severity indexes it
 
 
 def _when(epoch: float | None) -> str:
@@ -51,6 +51,7 @@ def _when(epoch: float | None) -> str:
 
 templates.env.filters["when"] = _when
 templates.env.globals["SEVERITY_NAMES"] = SEVERITY_NAMES
+templates.env.globals["PRODUCTS"] = tuple(product.value for product in Product)
 
 
 def mount_static(app: FastAPI) -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from collectors.exports._sigma_tags import TACTIC_IDS, parse_attack_tags, tactic_display_name
-from collectors.exports.fields import basename, dirname, level_index, prune
-from sensor import __version__
+from collectors.exports.fields import basename, dirname, event_fields, prune
 from sensor.schema.alerts import Alert
+from sensor.schema.timestamps import format_utc
+from sensor.schema.version import __version__
 
 ECS_VERSION = "8.17.0"
 
@@ -32,8 +33,8 @@ _FILE_TYPE = {"create": "creation", "delete": "deletion", "modify": "change", "o
 
 
 def alert_to_ecs(alert: Alert) -> dict[str, Any]:
-    event = alert.event or {}
-    level = level_index(alert.level)
+    event = event_fields(alert)
+    level = alert.level.rank
     category, types = _CATEGORY.get(str(event.get("category", "")), ([], ["info"]))
     if event.get("FileAccess") in _FILE_TYPE:
         types = [_FILE_TYPE[event["FileAccess"]]]
@@ -42,7 +43,7 @@ def alert_to_ecs(alert: Alert) -> dict[str, Any]:
     elif event.get("ListenState") == "closed":
         types = ["end"]
     doc: dict[str, Any] = {
-        "@timestamp": alert.UtcTime,
+        "@timestamp": format_utc(alert.UtcTime) if alert.UtcTime is not None else None,
         "ecs": {"version": ECS_VERSION},
         "message": alert.title,
         "event": {
@@ -135,7 +136,7 @@ def _network(event: dict[str, Any]) -> dict[str, Any]:
 def _ours(alert: Alert, event: dict[str, Any]) -> dict[str, Any]:
     return {
         "alert": {
-            "level": alert.level,
+            "level": alert.level.value,
             "status": alert.status,
             "matched": alert.matched,
             "correlation_type": alert.correlation_type,

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
-LEVELS: tuple[str, ...] = ("informational", "low", "medium", "high", "critical")
+from sensor.schema.alerts import Alert
+from sensor.schema.events import Event
 
 
-def level_index(level: str) -> int:
-    """0 informational .. 4 critical; unknown levels count as informational."""
-    try:
-        return LEVELS.index(level.lower())
-    except ValueError:
-        return 0
+def epoch_ms(stamp: datetime | None) -> int | None:
+    """An aware time -> milliseconds since the epoch (None stays None: the alert's time did not read)."""
+    return None if stamp is None else int(stamp.timestamp() * 1000)
 
 
-def epoch_ms(utc_time: str) -> int:
-    """RFC 3339 -> milliseconds since the epoch (naive times are taken as UTC)."""
-    parsed = datetime.fromisoformat(utc_time.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return int(parsed.timestamp() * 1000)
+def event_fields(alert: Alert) -> dict[str, Any]:
+    """The alert's event as the flat field dict the mappings read (what the engine matched)."""
+    event = alert.event
+    if isinstance(event, Event):
+        return event.to_match_dict()
+    return event or {}
 
 
 def basename(path: str | None) -> str | None:

@@ -12,22 +12,22 @@ from __future__ import annotations
 from typing import Any
 
 from collectors.exports._sigma_tags import TACTIC_IDS, parse_attack_tags, tactic_display_name
-from collectors.exports.fields import basename, dirname, epoch_ms, level_index, prune
-from sensor import __version__
+from collectors.exports.fields import basename, dirname, epoch_ms, event_fields, prune
 from sensor.schema.alerts import Alert
+from sensor.schema.version import __version__
+from sensor.schema.vocabulary import Product
 
 OCSF_VERSION = "1.9.0-dev"
 CLASS_UID = 2004
 CATEGORY_UID = 2
 ACTIVITY_CREATE = 1
 _SEVERITY_NAMES = ("Informational", "Low", "Medium", "High", "Critical")
-_PRODUCT_NAMES = {"openclaw": "OpenClaw", "clawdbot": "Clawdbot", "moltbot": "Moltbot"}
 AI_AGENT_TYPE_OTHER = 99
 
 
 def alert_to_ocsf(alert: Alert) -> dict[str, Any]:
-    event = alert.event or {}
-    level = level_index(alert.level)
+    event = event_fields(alert)
+    level = alert.level.rank
     doc: dict[str, Any] = {
         "class_uid": CLASS_UID,
         "class_name": "Detection Finding",
@@ -67,7 +67,7 @@ def alert_to_ocsf(alert: Alert) -> dict[str, Any]:
         },
         "evidences": [_evidence(alert, event)],
         "unmapped": {
-            "sigma_level": alert.level,
+            "sigma_level": alert.level.value,
             "sigma_status": alert.status,
             "matched": alert.matched,
             "group": alert.group,
@@ -154,7 +154,7 @@ def ai_agent(hostname: str, event: dict[str, Any]) -> dict[str, Any] | None:
     return {
         "uid": event.get("InstallId") or f"{product}@{hostname}",
         "instance_uid": f"{hostname}:{root_pid}" if root_pid is not None else None,
-        "name": _PRODUCT_NAMES.get(str(product), str(product)),
+        "name": Product(product).display_name if product in Product.__members__ else str(product),
         "type_id": AI_AGENT_TYPE_OTHER,
         "type": "OpenClaw",
         "version": event.get("Version"),

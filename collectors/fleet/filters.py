@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sensor.schema.inventory import GRANTS
+from sensor.schema.timestamps import epoch_seconds
+from sensor.schema.vocabulary import GRANTS, Level, Product
 
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # no control characters (PostgreSQL refuses NUL in text)
 HOST_SORTS = ("hostname", "last_seen", "installs", "max_severity", "inventory_at")
@@ -16,7 +16,7 @@ ALERT_SORTS = ("ts", "level", "hostname", "rule_id", "status")
 ALERT_STATUSES = ("new", "acknowledged", "closed")
 
 
-def parse_time(value: str | float | None) -> float | None:
+def filter_epoch(value: str | float | None) -> float | None:
     """Epoch seconds from an epoch number or an ISO 8601 time (naive = UTC)."""
     if value is None or value == "":
         return None
@@ -26,10 +26,7 @@ def parse_time(value: str | float | None) -> float | None:
         return float(value)
     except ValueError:
         pass
-    stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=UTC)
-    return stamp.timestamp()
+    return epoch_seconds(value)
 
 
 class PageRequest(BaseModel):
@@ -41,7 +38,7 @@ class PageRequest(BaseModel):
 
 
 class HostFilter(PageRequest):
-    product: Literal["openclaw", "clawdbot", "moltbot"] | None = None
+    product: Product | None = None
     grant: list[str] = Field(default_factory=list, description=f"grant names: {', '.join(GRANTS)}")
     grant_mode: Literal["any", "all"] = "any"
     exposed: bool | None = None
@@ -77,7 +74,7 @@ class HostFilter(PageRequest):
     @field_validator("last_seen_after", "last_seen_before")
     @classmethod
     def _time(cls, value: str | None) -> str | None:
-        parse_time(value)
+        filter_epoch(value)
         return value
 
 
@@ -94,8 +91,8 @@ class InstallFilter(HostFilter):
 
 class AlertFilter(PageRequest):
     rule_id: str | None = Field(default=None, max_length=100, pattern=PRINTABLE)
-    level: list[Literal["informational", "low", "medium", "high", "critical"]] = Field(default_factory=list)
-    min_level: Literal["informational", "low", "medium", "high", "critical"] | None = None
+    level: list[Level] = Field(default_factory=list)
+    min_level: Level | None = None
     host: str | None = Field(default=None, max_length=255, pattern=PRINTABLE, description="host id or exact hostname")
     since: str | None = Field(default=None, max_length=40, pattern=PRINTABLE)
     until: str | None = Field(default=None, max_length=40, pattern=PRINTABLE)
@@ -113,7 +110,6 @@ class AlertFilter(PageRequest):
     @field_validator("since", "until")
     @classmethod
     def _time(cls, value: str | None) -> str | None:
-        parse_time(value)
+        filter_epoch(value)
         return value
 
-LEVELS_ORDER: tuple[str, ...] = ("informational", "low", "medium", "high", "critical")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sensor.schema.inventory import GRANTS
+from sensor.schema.vocabulary import GRANTS
 
 GRANT_BIT: dict[str, int] = {name: 1 << index for index, name in enumerate(GRANTS)}
 

@@ -3,62 +3,51 @@
 ``project_batch`` is called with the records ingest actually inserted (never duplicates), so a retried
 batch changes nothing. Inventory snapshots (bodies are ``ScanReport``) replace the host's picture and
 append what changed to the history; a snapshot older than the one already applied (by sequence) is
-ignored. Alerts (bodies are ``Alert``) enter the alert queue with status ``new``. Bodies that do not
-validate are skipped here (ingest already stored them as received).
+ignored. Alerts (bodies are ``Alert``) enter the alert queue with status ``new``. Records arrive here already
+read into the contract's types (collectors/ingest/read.py: a body that does not read is counted there).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
 from sqlalchemy import Connection, select, update
 
 from collectors import metrics
-from collectors.exports.fields import level_index
 from collectors.fleet import counters
 from collectors.fleet.grants import from_bits, to_bits, version_key
 from collectors.store import tables
 from collectors.store.bulk import insert_rows
-from sensor.delivery.protocol import IngestBatch
 from sensor.schema.alerts import Alert
 from sensor.schema.inventory import Install, ScanReport
-from sensor.schema.records import Record, RecordKind
+from sensor.schema.records import AlertRecord, InventoryRecord, SensorRecord
+from sensor.schema.timestamps import format_utc
+from sensor.schema.wire import IngestBatch
 
 log = logging.getLogger(__name__)
 
 
-def project_batch(conn: Connection, host_id: str, records: Iterable[Record], received_at: float) -> None:
+Ingested = tuple[str, int, SensorRecord]  # (record_id, seq, the record read at ingest: collectors/ingest/read.py)
+
+
+def project_batch(conn: Connection, host_id: str, records: Iterable[Ingested], received_at: float) -> None:
     alerts: list[tuple[str, Alert]] = []
-    for record in records:
-        if record.kind == RecordKind.inventory:
-            try:
-                report = ScanReport.model_validate(record.body)
-            except ValidationError:
-                log.info("fleet: inventory record %s does not validate; not projected", record.record_id)
-                continue
-            apply_inventory(conn, host_id, record.seq, report, received_at)
-        elif record.kind == RecordKind.alert:
-            try:
-                alerts.append((record.record_id, Alert.model_validate(record.body)))
-            except ValidationError:
-                log.info("fleet: alert record %s does not validate; not projected", record.record_id)
+    for record_id, seq, typed in records:
+        if isinstance(typed, InventoryRecord):
+            apply_inventory(conn, host_id, seq, typed.body, received_at)
+        elif isinstance(typed, AlertRecord):
+            alerts.append((record_id, typed.body))
     if alerts:
         apply_alerts(conn, host_id, alerts, received_at)
 
 
-def alert_epoch(utc_time: str, fallback: float) -> float:
-    try:
-        stamp = datetime.fromisoformat(utc_time.replace("Z", "+00:00"))
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=UTC)
-        return stamp.timestamp()
-    except (ValueError, OverflowError, OSError):
-        return fallback
+def alert_epoch(stamp: datetime | None, fallback: float) -> float:
+    """The alert's time in epoch seconds, or ``fallback`` (the time it was received) when it did not read."""
+    return stamp.timestamp() if stamp is not None else fallback
 
 
 def clean(value: str, limit: int) -> str:
@@ -70,8 +59,8 @@ def _alert_row(host_id: str, record_id: str, alert: Alert, received_at: float) -
     return {
         "record_id": record_id, "host_id": host_id, "hostname": clean(alert.Hostname, 255),
         "alert_id": clean(alert.AlertId, 100), "rule_id": clean(alert.rule_id, 100),
-        "title": clean(alert.title, 300), "level": clean(alert.level, 16),
-        "level_rank": level_index(alert.level), "ts": alert_epoch(alert.UtcTime, received_at), "status": "new",
+        "title": clean(alert.title, 300), "level": alert.level.value,
+        "level_rank": alert.level.rank, "ts": alert_epoch(alert.UtcTime, received_at), "status": "new",
         "assignee": None, "updated_at": received_at, "body": alert.model_dump_json(exclude_none=True),
     }
 
@@ -85,7 +74,7 @@ def _install_row(host_id: str, install: Install, now: float) -> dict[str, Any]:
     return {
         "host_id": host_id,
         "install_id": clean(install.install_id, 100),
-        "product": install.product,
+        "product": install.product.value,
         "variant": clean(install.variant, 100),
         "state_dir": clean(install.state_dir, 4096),
         "owner": clean(install.owner, 100) if install.owner else None,
@@ -113,8 +102,8 @@ def _json_safe(value: Any) -> Any:
 
 def _changes(old: dict[str, Any] | None, new: dict[str, Any], install: Install) -> list[tuple[str, Any]]:
     if old is None or old["removed_at"] is not None:
-        return [("install_added", {"product": install.product, "state_dir": install.state_dir,
-                                   "version": install.version, "grants": sorted(install.grants)})]
+        return [("install_added", {"product": install.product.value, "state_dir": install.state_dir,
+                                   "version": install.version, "grants": sorted(g.value for g in install.grants)})]
     out: list[tuple[str, Any]] = []
     added = new["grant_bits"] & ~old["grant_bits"]
     removed = old["grant_bits"] & ~new["grant_bits"]
@@ -184,12 +173,12 @@ def _upsert_host(conn: Connection, host_id: str, seq: int, report: ScanReport, *
         "os": clean(report.host.os, 32),
         "inventory_seq": seq,
         "inventory_at": now,
-        "scanned_at": clean(report.host.scanned_at, 40),
+        "scanned_at": format_utc(report.host.scanned_at),
         "installs": len(installs),
         "running": any(install.running for install in installs),
         "exposed": any(install.exposed for install in installs),
         "grant_bits": to_bits(grant for install in installs for grant in install.grants),
-        "products": ",".join(sorted({install.product for install in installs}))[:100],
+        "products": ",".join(sorted({install.product.value for install in installs}))[:100],
         "owners": clean(",".join(sorted({install.owner for install in installs if install.owner})), 500),
         "versions": clean(",".join(sorted({install.version for install in installs if install.version})), 200),
         "max_severity": max((finding.severity.rank for finding in findings), default=0),
@@ -203,14 +192,16 @@ def _upsert_host(conn: Connection, host_id: str, seq: int, report: ScanReport, *
     counters.apply_change(conn, host_id, counters.flags(current), counters.flags(values))
 
 
-def after_ingest(conn: Connection, batch: IngestBatch, inserted_seqs: Iterable[int],
-                 received_at: float) -> None:
-    """The ingest hook: project the records this batch newly inserted, and count them."""
+def after_ingest(conn: Connection, batch: IngestBatch, inserted_seqs: Iterable[int], received_at: float,
+                 read: Iterable[Ingested]) -> None:
+    """The ingest hook: count the records this batch newly inserted and project those that were ``read``."""
     inserted = set(inserted_seqs)
-    fresh = [record for record in batch.records if record.seq in inserted]
-    for record in fresh:
-        metrics.INGEST_RECORDS.labels(kind=record.kind.value).inc()
-    duplicates = len(batch.records) - len(fresh)
+    fresh = 0
+    for record in batch.records:
+        if record.seq in inserted:
+            fresh += 1
+            metrics.INGEST_RECORDS.labels(kind=record.kind.value).inc()
+    duplicates = len(batch.records) - fresh
     if duplicates:
         metrics.INGEST_DUPLICATES.inc(duplicates)
-    project_batch(conn, batch.host_id, fresh, received_at)
+    project_batch(conn, batch.host_id, read, received_at)

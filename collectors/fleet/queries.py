@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Connection, exists, func, literal, or_, se
 from sqlalchemy.sql import Select
 
 from collectors.fleet import counters
-from collectors.fleet.filters import LEVELS_ORDER, AlertFilter, HostFilter, InstallFilter, PageRequest, parse_time
+from collectors.fleet.filters import AlertFilter, HostFilter, InstallFilter, PageRequest, filter_epoch
 from collectors.fleet.grants import GRANT_BIT, from_bits, version_key
 from collectors.fleet.models import HostRow, Page
 from collectors.store import tables
@@ -60,7 +60,7 @@ def _grant_clause(bits_column: Any, filt: HostFilter) -> ColumnElement[bool] | N
 def _install_clauses(filt: HostFilter) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if filt.product:
-        clauses.append(fi.c.product == filt.product)
+        clauses.append(fi.c.product == filt.product.value)
     if filt.owner:
         clauses.append(fi.c.owner == filt.owner)
     if filt.version_min:
@@ -107,7 +107,7 @@ def _host_where(filt: HostFilter, now: float, stale_ids: list[str] | None = None
     if filt.hostname:
         escaped = filt.hostname.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append(fh.c.hostname.like(f"%{escaped}%", escape="\\"))
-    after, before = parse_time(filt.last_seen_after), parse_time(filt.last_seen_before)
+    after, before = filter_epoch(filt.last_seen_after), filter_epoch(filt.last_seen_before)
     if after is not None:
         where.append(hosts.c.last_seen >= after)
     if before is not None:
@@ -333,12 +333,12 @@ def list_alerts(conn: Connection, filt: AlertFilter) -> Page[dict[str, Any]]:
     if filt.rule_id:
         where.append(al.c.rule_id == filt.rule_id)
     if filt.level:
-        where.append(al.c.level.in_(filt.level))
+        where.append(al.c.level.in_([level.value for level in filt.level]))
     if filt.min_level:
-        where.append(al.c.level_rank >= LEVELS_ORDER.index(filt.min_level))
+        where.append(al.c.level_rank >= filt.min_level.rank)
     if filt.host:
         where.append(or_(al.c.host_id == filt.host, al.c.hostname == filt.host))
-    since, until = parse_time(filt.since), parse_time(filt.until)
+    since, until = filter_epoch(filt.since), filter_epoch(filt.until)
     if since is not None:
         where.append(al.c.ts >= since)
     if until is not None:

@@ -41,11 +41,11 @@ from collectors.forwarders.queue import SqliteForwardQueue
 from collectors.forwarders.sink import Sink
 from collectors.forwarders.syslog import SyslogSink
 from collectors.forwarders.webhook import WebhookSink
+from sensor.schema.vocabulary import Level
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 EnvName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,127}$",
                                 description="name of an environment variable (the secret's value stays there)")]
-Level = Literal["informational", "low", "medium", "high", "critical"]
 
 
 class _Base(BaseModel):
@@ -88,7 +88,7 @@ class ForwardingConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     queue_dir: Path
     queue_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
-    min_level: Level = "informational"
+    min_level: Level = Level.informational
     outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60,
                                        description="how often the outbox is read besides after each ingest")
     forwarders: list[Annotated[SyslogConfig | HecConfig | WebhookConfig, Field(discriminator="type")]]

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 import orjson
 
 from collectors.exports.ecs import alert_to_ecs
-from collectors.exports.fields import epoch_ms, level_index
+from collectors.exports.fields import epoch_ms, event_fields
 from collectors.exports.ocsf import alert_to_ocsf
-from sensor import __version__
 from sensor.schema.alerts import Alert
+from sensor.schema.timestamps import format_utc
+from sensor.schema.version import __version__
 
 DocumentFormat = Literal["ecs", "ocsf"]
 PayloadFormat = Literal["json", "cef"]
@@ -55,8 +55,8 @@ def _cef_ext(value: Any) -> str:
 
 def cef_payload(alert: Alert) -> bytes:
     """ArcSight CEF:0 with the standard extension keys and custom strings for agent attribution."""
-    event = alert.event or {}
-    level = level_index(alert.level)
+    event = event_fields(alert)
+    level = alert.level.rank
     header = "|".join(
         [
             "CEF:0",
@@ -90,7 +90,7 @@ def cef_payload(alert: Alert) -> bytes:
         ("cs2Label", "CommandLine" if event.get("CommandLine") else None),
         ("cs2", event.get("CommandLine")),
         ("cs3Label", "SigmaLevel"),
-        ("cs3", alert.level),
+        ("cs3", alert.level.value),
     ]
     extension = " ".join(f"{key}={_cef_ext(value)}" for key, value in ext if value not in (None, ""))
     return f"{header}|{extension}".encode()
@@ -109,18 +109,12 @@ def _sd_param(value: str) -> str:
 
 def syslog_message(alert: Alert, payload: bytes, *, facility: int = 10, app_name: str = "clawwatch") -> bytes:
     """One RFC 5424 message: ``<PRI>1 TIMESTAMP HOST APP - MSGID [SD] BOM MSG``."""
-    level = level_index(alert.level)
+    level = alert.level.rank
     pri = facility * 8 + _SYSLOG_SEVERITY[level]
-    try:
-        stamp = datetime.fromisoformat(alert.UtcTime.replace("Z", "+00:00"))
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=UTC)
-        timestamp = stamp.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-    except ValueError:
-        timestamp = "-"
+    timestamp = format_utc(alert.UtcTime) if alert.UtcTime is not None else "-"
     sd = (
         f'[{SD_ID} alertId="{_sd_param(alert.AlertId)}" ruleId="{_sd_param(alert.rule_id)}"'
-        f' level="{_sd_param(alert.level)}"]'
+        f' level="{_sd_param(alert.level.value)}"]'
     )
     host = _header_token(alert.Hostname, 255)
     head = f"<{pri}>1 {timestamp} {host} {_header_token(app_name, 48)} - alert {sd} "

@@ -57,8 +57,9 @@ class HecSink:
         self._session.headers["X-Splunk-Request-Channel"] = self.channel
 
     def event_envelope(self, alert: Alert) -> dict[str, Any]:
+        ms = epoch_ms(alert.UtcTime)
         envelope: dict[str, Any] = {
-            "time": epoch_ms(alert.UtcTime) / 1000,
+            "time": ms / 1000 if ms is not None else None,
             "host": alert.Hostname,
             "source": "clawwatch",
             "sourcetype": self.sourcetype,
@@ -66,6 +67,8 @@ class HecSink:
         }
         if self.index:
             envelope["index"] = self.index
+        if envelope["time"] is None:  # the alert's time did not read: HEC takes the time it receives it
+            del envelope["time"]
         return envelope
 
     def deliver(self, alerts: list[Alert]) -> None:

@@ -16,9 +16,9 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from collectors.exports.fields import level_index
 from collectors.forwarders.forwarder import Forwarder
 from collectors.store import Store, outbox
+from sensor.schema.vocabulary import Level
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +28,12 @@ class Forwarding:
     """Built (not yet started) forwarders, the lowest alert level they get, and how often the outbox is polled."""
 
     forwarders: Sequence[Forwarder]
-    min_level: str = "informational"
+    min_level: Level = Level.informational
     poll_seconds: float = 1.0
 
     @property
     def min_rank(self) -> int:
-        return level_index(self.min_level)
+        return self.min_level.rank
 
 
 class OutboxRelay:

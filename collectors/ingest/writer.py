@@ -17,7 +17,8 @@ from sqlalchemy import Connection, bindparam, select, update
 from collectors.store import tables
 from collectors.store.bulk import insert_rows
 from collectors.store.database import greatest
-from sensor.delivery.protocol import IngestBatch
+from sensor.schema.timestamps import format_utc
+from sensor.schema.wire import IngestBatch
 
 
 class SeqConflict(Exception):
@@ -52,12 +53,13 @@ def _rows(batch: IngestBatch, received_at: float) -> list[dict[str, Any]]:
             body = orjson.dumps(record.body)
         except (orjson.JSONEncodeError, TypeError) as exc:
             raise UnencodableBody(f"record {record.seq}: body cannot be stored ({exc})") from None
+        created_at = format_utc(record.created_at)
         digest = hashlib.sha256(
-            b"%s|%d|%s|" % (record.kind.value.encode(), record.severity, record.created_at.encode()) + body
+            b"%s|%d|%s|" % (record.kind.value.encode(), record.severity, created_at.encode()) + body
         ).hexdigest()
         rows.append({
             "host_id": batch.host_id, "seq": record.seq, "record_id": record.record_id,
-            "kind": record.kind.value, "severity": record.severity, "created_at": record.created_at,
+            "kind": record.kind.value, "severity": record.severity, "created_at": created_at,
             "received_at": received_at, "digest": digest, "body": body.decode(),
         })
     return rows

@@ -22,8 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sensor": ("sensor.cli.sensor_cmd", "run the live sensor daemon"),
     "schema": ("sensor.cli.schema_cmd", "export the event/inventory JSON Schema"),
     "collector": ("collectors.cli", "run the fleet collector (enrollment, ingest, storage)"),
-    "fleet": ("sensor.cli.fleet_cmd", "query the fleet inventory on a collector"),
-    "alerts": ("sensor.cli.alerts_cmd", "list and triage alerts on a collector"),
+    "fleet": ("collectors.client.fleet_cmd", "query the fleet inventory on a collector"),
+    "alerts": ("collectors.client.alerts_cmd", "list and triage alerts on a collector"),
 }
 
 

@@ -13,10 +13,12 @@ from pathlib import Path
 import orjson
 
 from sensor.inventory.scanner import scan_host
-from sensor.schema.inventory import ScanReport, Severity
+from sensor.schema.inventory import ScanReport
+from sensor.schema.timestamps import format_utc
+from sensor.schema.vocabulary import Level
 from sensor.secrets import load_or_create_salt
 
-DEFAULT_FAIL_ON = Severity.high
+DEFAULT_FAIL_ON = Level.high
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,7 +37,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     parser.add_argument(
         "--fail-on",
-        choices=[s.value for s in Severity],
+        choices=[*(level.value for level in Level), "info"],  # info: the spelling before Sigma's
         default=DEFAULT_FAIL_ON.value,
         help="exit 1 when a finding at or above this severity exists (default: high)",
     )
@@ -57,10 +59,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(render_json(report))
     else:
         sys.stdout.write(render_table(report))
-    return exit_code(report, Severity(args.fail_on))
+    return exit_code(report, Level(args.fail_on))
 
 
-def exit_code(report: ScanReport, fail_on: Severity) -> int:
+def exit_code(report: ScanReport, fail_on: Level) -> int:
     return 1 if any(f.severity.rank >= fail_on.rank for f in report.findings) else 0
 
 
@@ -77,7 +79,8 @@ def render_table(report: ScanReport) -> str:
     """Plain-text report: one block per install, then findings sorted by severity."""
     lines: list[str] = []
     host = report.host
-    lines.append(f"clawwatch scan  host={host.hostname}  os={host.os}  at={host.scanned_at}  root={host.is_root}")
+    lines.append(f"clawwatch scan  host={host.hostname}  os={host.os}  at={format_utc(host.scanned_at)}  "
+                 f"root={host.is_root}")
     if not report.installs:
         lines.append("No OpenClaw/Clawdbot/Moltbot install found.")
     for inst in report.installs:
@@ -128,7 +131,7 @@ def render_table(report: ScanReport) -> str:
     lines.append("")
     lines.append(f"Findings ({len(findings)}):")
     for finding in findings:
-        lines.append(f"  {finding.severity.value.upper():<8} {finding.id:<28} {finding.title}")
+        lines.append(f"  {finding.severity.value.upper():<13} {finding.id:<28} {finding.title}")
         if finding.evidence:
             lines.append(f"           evidence: {_cell(finding.evidence, 160)}")
         if finding.path:

@@ -18,12 +18,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from sensor.daemon.budget import SelfBudget, limit_malloc_arenas, release_memory
-from sensor.daemon.engine_stage import RuleStage
+from sensor.daemon.engine_stage import RuleStage, alerts_for
 from sensor.daemon.intake import Intake
-from sensor.daemon.sinks import LEVEL_SEVERITY, Sink
+from sensor.daemon.sinks import Sink
 from sensor.daemon.source import Source
 from sensor.normalizer import Normalizer
-from sensor.schema.records import RecordKind
+from sensor.schema.events import Event
+from sensor.schema.records import AlertRecord, EventRecord, HealthRecord, InventoryRecord, SensorRecord
 from sensor.sources.observations import InventorySnapshot
 
 log = logging.getLogger(__name__)
@@ -92,10 +93,8 @@ class SensorDaemon:
 
     def _handle(self, obs: Any) -> None:
         if isinstance(obs, InventorySnapshot):
-            report = obs.report
-            body = report.model_dump(mode="json") if hasattr(report, "model_dump") else dict(report)
             self.counters["inventory_snapshots"] += 1
-            self._emit(RecordKind.inventory, body, 0)
+            self._emit(InventoryRecord(body=obs.report))
             return
         try:
             event = self.normalizer.normalize(obs)
@@ -104,25 +103,24 @@ class SensorDaemon:
             log.exception("could not normalise a %s observation", type(obs).__name__)
             return
         self.counters["events"] += 1
-        self._emit(RecordKind.event, event, 0)
+        self._emit(EventRecord(body=event))
         self._match(event)
 
-    def _match(self, event: dict[str, Any]) -> None:
+    def _match(self, event: Event) -> None:
         try:
-            alerts = self.engine.process(event)
+            alerts = alerts_for(self.engine, event)
         except Exception:
             self.counters["engine_errors"] += 1
-            log.exception("rule engine failed on a %s event", event.get("category"))
+            log.exception("rule engine failed on a %s event", event.category)
             return
         for alert in alerts:
-            body = alert.model_dump(mode="json", exclude_none=True) if hasattr(alert, "model_dump") else alert
             self.counters["alerts"] += 1
-            self._emit(RecordKind.alert, body, LEVEL_SEVERITY.get(str(body.get("level")), 2))
+            self._emit(AlertRecord.of(alert))
 
-    def _emit(self, kind: RecordKind, body: dict[str, Any], severity: int) -> None:
+    def _emit(self, record: SensorRecord) -> None:
         for sink in self.sinks:
             try:
-                sink.emit(kind, body, severity)
+                sink.emit(record)
             except Exception:
                 self.counters["sink_errors"] += 1
                 log.exception("sink %s failed", type(sink).__name__)
@@ -168,7 +166,7 @@ class SensorDaemon:
             if self._slowdown > 1.0:
                 self._set_slowdown(1.0)
         counters = self.health_counters()
-        self._emit(RecordKind.health, self.normalizer.health(counters), 0)
+        self._emit(HealthRecord(body=self.normalizer.health(counters)))
         self._flush()
         release_memory()
 

@@ -5,27 +5,37 @@ returns it loaded with the configured rule paths, or a ``NoRules`` stage (no ale
 rule path is configured. The rules come from the compiled bundle shipped for the pack when it was
 built from exactly these files (hash of the YAML); otherwise they are compiled from the YAML, which
 is the only case that imports pySigma and YAML into the daemon.
+
+The engine matches flat field dicts. ``alerts_for`` is the typed hand-off the daemon uses: it gives the stage
+an ``Event``'s field view (``Event.to_match_dict``) and gives each alert that same ``Event``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from sensor.engine.ruleset import load_rules
+from sensor.schema.alerts import Alert
+from sensor.schema.events import Event
 
 log = logging.getLogger(__name__)
 
 
 class RuleStage(Protocol):
-    def process(self, event: dict[str, Any]) -> list[Any]: ...
+    def process(self, event: Mapping[str, Any]) -> list[Alert]: ...
 
 
 class NoRules:
-    def process(self, event: dict[str, Any]) -> list[Any]:
+    def process(self, event: Mapping[str, Any]) -> list[Alert]:
         return []
+
+
+def alerts_for(stage: RuleStage, event: Event) -> list[Alert]:
+    """The alerts ``event`` raises; each carries the typed event it matched."""
+    return [alert.model_copy(update={"event": event}) for alert in stage.process(event.to_match_dict())]
 
 
 def load_engine(paths: Sequence[Path]) -> tuple[RuleStage, list[str]]:

@@ -1,6 +1,7 @@
 """Where the daemon's records go: one ``Sink`` interface, a list of sinks per daemon.
 
-``JsonLinesSink`` writes every event and alert as one JSON object per line (``--output FILE|-``):
+A sink takes typed records (``sensor.schema.records.SensorRecord``). ``JsonLinesSink`` writes every event
+and alert as one JSON object per line (``--output FILE|-``):
 ``{"kind": "event"|"alert"|"health"|"inventory", "severity": 0-4, "body": {...}}``.
 The delivery layer adds a spool sink with the same interface.
 """
@@ -10,17 +11,15 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from typing import IO, Any, Protocol
+from typing import IO, Protocol
 
 import orjson
 
-from sensor.schema.records import RecordKind
-
-LEVEL_SEVERITY = {"informational": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+from sensor.schema.records import SensorRecord
 
 
 class Sink(Protocol):
-    def emit(self, kind: RecordKind, body: dict[str, Any], severity: int) -> None: ...
+    def emit(self, record: SensorRecord) -> None: ...
 
     def flush(self) -> None: ...
 
@@ -38,8 +37,9 @@ class JsonLinesSink:
             self._fh = sys.stdout.buffer
         self.written = 0
 
-    def emit(self, kind: RecordKind, body: dict[str, Any], severity: int) -> None:
-        self.write_line(orjson.dumps({"kind": str(kind), "severity": severity, "body": body}))
+    def emit(self, record: SensorRecord) -> None:
+        self.write_line(orjson.dumps({"kind": record.kind.value, "severity": record.severity,
+                                      "body": record.body_json()}))
 
     def write_line(self, data: bytes) -> None:
         """One JSON document (without its newline) as one line, atomically among threads."""
@@ -62,12 +62,12 @@ class MemorySink:
     """Keeps records in memory (tests, and embedding the daemon in another program)."""
 
     def __init__(self) -> None:
-        self.records: list[tuple[RecordKind, dict[str, Any], int]] = []
+        self.records: list[SensorRecord] = []
         self._lock = threading.Lock()
 
-    def emit(self, kind: RecordKind, body: dict[str, Any], severity: int) -> None:
+    def emit(self, record: SensorRecord) -> None:
         with self._lock:
-            self.records.append((kind, body, severity))
+            self.records.append(record)
 
     def flush(self) -> None:
         return None

@@ -21,7 +21,10 @@ import orjson
 
 from sensor.delivery.agent import DeliveryAgent, DeliveryConfig
 from sensor.delivery.shipper import ShipperConfig
-from sensor.delivery.spool import DEFAULT_MAX_BYTES, utc_now
+from sensor.delivery.spool import DEFAULT_MAX_BYTES
+from sensor.schema.records import RecordKind, record_severity
+from sensor.schema.timestamps import utc_now
+from sensor.schema.vocabulary import Level
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,9 +72,9 @@ def _drill(agent: DeliveryAgent, args: argparse.Namespace) -> None:
         if seq > args.until_seq:
             break
         severity = severities[seq % len(severities)]
-        body = {"rule_id": "clawwatch-delivery-drill", "title": "delivery drill", "level": "informational",
+        body = {"rule_id": "clawwatch-delivery-drill", "title": "delivery drill", "level": Level.informational.value,
                 "n": seq, "UtcTime": utc_now(), "pad": "x" * args.pad}
-        agent.sink.emit("alert", body, severity)
+        agent.spool.put(RecordKind.alert, body, severity)  # the drill ships bodies as they are, not typed
         next_at += interval
         delay = next_at - time.monotonic()
         if delay > 0:
@@ -84,7 +87,10 @@ def _pipe(agent: DeliveryAgent) -> None:
             continue
         try:
             item = orjson.loads(line)
-            agent.sink.emit(item.get("kind", "event"), item["body"], item.get("severity"))
+            kind, body, severity = RecordKind(item.get("kind", "event")), item["body"], item.get("severity")
+            if severity is None:
+                severity = record_severity(body.get("level")) if kind == RecordKind.alert else 0
+            agent.spool.put(kind, body, severity)
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
             print(f"[delivery] skipped a line that is not a record: {type(exc).__name__}", file=sys.stderr)
 

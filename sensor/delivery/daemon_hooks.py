@@ -20,7 +20,7 @@ from sensor.daemon.sinks import JsonLinesSink
 from sensor.delivery.agent import DeliveryAgent, DeliveryConfig
 from sensor.delivery.settings import CollectorSection, default_state_dir
 from sensor.delivery.shipper import ShipperConfig
-from sensor.schema.records import Record, RecordKind
+from sensor.schema.records import Record, RecordKind, SensorRecord
 
 
 class _HasCollector(Protocol):
@@ -68,14 +68,14 @@ class DeliverySink:
             self._last_heartbeat = now
         return True
 
-    def emit(self, kind: RecordKind, body: dict[str, Any], severity: int) -> None:
-        if not self._ships(kind):
+    def emit(self, record: SensorRecord) -> None:
+        if not self._ships(record.kind):
             if self.output is not None:  # still written to --output, without a delivery id
-                self.output.emit(kind, body, severity)
+                self.output.emit(record)
             return
-        record = self.agent.sink.emit(kind, body, severity)
+        stored = self.agent.sink.emit(record)
         if self.output is not None:
-            self.output.write(record)
+            self.output.write(stored)
 
     def flush(self) -> None:
         if self.output is not None:

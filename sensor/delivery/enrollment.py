@@ -17,8 +17,8 @@ import orjson
 import requests
 
 from sensor import __version__
-from sensor.delivery.protocol import EnrollRequest, EnrollResponse
 from sensor.delivery.secure_file import read_private, write_private
+from sensor.schema.wire import EnrollRequest, EnrollResponse
 
 CREDENTIAL_FILE = "credential.json"
 log = logging.getLogger("clawwatch.delivery")

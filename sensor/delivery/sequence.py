@@ -13,8 +13,8 @@ import sqlite3
 import uuid
 from pathlib import Path
 
-from sensor.delivery.protocol import HOST_ID_PATTERN
 from sensor.delivery.secure_file import read_private, write_private
+from sensor.schema.wire import HOST_ID_PATTERN
 
 HOST_ID_FILE = "host_id"
 _HOST_ID_RE = re.compile(HOST_ID_PATTERN)

@@ -21,9 +21,9 @@ from typing import Any
 
 import orjson
 
-from sensor.delivery.protocol import SpoolStats
 from sensor.delivery.sequence import SequenceCounter, record_id
 from sensor.schema.records import Record, RecordKind
+from sensor.schema.wire import SpoolStats
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
@@ -57,10 +57,6 @@ class SpooledBatch:
         return sum(len(p) for p in self.payloads)
 
 
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
 class Spool:
     def __init__(self, path: Path, host_id: str, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.path = path
@@ -91,14 +87,14 @@ class Spool:
     # --- writing -----------------------------------------------------------------------------------
 
     def put(self, kind: RecordKind | str, body: dict[str, Any], severity: int = 0,
-            created_at: str | None = None) -> PutResult:
+            created_at: datetime | None = None) -> PutResult:
         severity = min(4, max(0, int(severity)))
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 seq = self._seq.allocate()
                 record = Record(record_id=record_id(self.host_id, seq), host_id=self.host_id, seq=seq,
-                                kind=RecordKind(kind), created_at=created_at or utc_now(), severity=severity,
+                                kind=RecordKind(kind), created_at=created_at or datetime.now(UTC), severity=severity,
                                 body=body)
                 payload = orjson.dumps(record.model_dump(mode="json"))
                 stored, evicted = self._make_room(len(payload), severity)

@@ -25,7 +25,9 @@ from sensor.engine.event_view import EventView
 from sensor.engine.prefilter import Prefilter
 from sensor.engine.routing import RawSource, Router, raw_source
 from sensor.engine.rule import CompiledRule, RuleMeta
-from sensor.schema import Alert
+from sensor.schema.alerts import Alert
+from sensor.schema.timestamps import parse_time
+from sensor.schema.vocabulary import Level
 
 if TYPE_CHECKING:
     from sensor.engine.loader import CompiledSources
@@ -226,7 +228,7 @@ class Engine:
             Hostname=str(event.get("Hostname") or platform.node()),
             rule_id=rule.id,
             title=rule.title,
-            level=rule.level,
+            level=Level(rule.level),
             status=rule.status,
             tags=list(rule.tags),
             description=rule.description,
@@ -245,11 +247,14 @@ def _reindexed(spec: CorrelationSpec, index: int) -> CorrelationSpec:
     return spec if spec.index == index else replace(spec, index=index)
 
 
-def _event_time(event: Mapping[str, Any]) -> str:
+def _event_time(event: Mapping[str, Any]) -> datetime:
     stamp = event.get("UtcTime")
     if isinstance(stamp, str) and stamp:
-        return stamp
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        try:
+            return parse_time(stamp)
+        except ValueError:
+            pass
+    return datetime.now(UTC)
 
 
 def _spec_error(spec: Any, reason: str) -> RuleLoadError:

@@ -12,13 +12,14 @@ from sensor.openclaw import locations
 from sensor.openclaw.version import clean_version, package_version
 from sensor.platform import AccountHome
 from sensor.safeio import SafeIOError, read_file
-from sensor.schema.inventory import PackageInstall, Product
+from sensor.schema.inventory import PackageInstall
+from sensor.schema.vocabulary import Product
 
 _SPLIT = re.compile(r"[\\/]+")
 
 
 def _product(name: str) -> Product:
-    return "clawdbot" if name == "clawdbot" else "moltbot" if name == "moltbot" else "openclaw"
+    return Product.__members__.get(name, Product.openclaw)
 
 
 def package_root_of(path: str) -> Path | None:
@@ -28,7 +29,7 @@ def package_root_of(path: str) -> Path | None:
     parts = _SPLIT.split(path)
     for i in range(len(parts) - 1, 0, -1):
         name = parts[i].lower()
-        if name in ("openclaw", "clawdbot") and i + 1 < len(parts):
+        if name in (Product.openclaw, Product.clawdbot) and i + 1 < len(parts):
             nxt = parts[i + 1].lower()
             if nxt in ("dist", "openclaw.mjs", "package.json", "clawdbot.mjs"):
                 prefix = "/".join(parts[: i + 1]) if parts[0] != "" else "/" + "/".join(parts[1 : i + 1])
@@ -88,7 +89,7 @@ def find_packages(homes: list[AccountHome], system_wide: bool) -> list[PackageIn
     for home in homes:
         for checkout in locations.git_checkouts(home.home):
             name, version = package_version(checkout)
-            if name in ("openclaw", "clawdbot"):
+            if name in (Product.openclaw, Product.clawdbot):
                 out.append(
                     PackageInstall(
                         product=_product(name),
@@ -100,12 +101,12 @@ def find_packages(homes: list[AccountHome], system_wide: bool) -> list[PackageIn
                 )
         tools = locations.tools_dir(home.home / ".openclaw")
         if tools is not None:
-            out.append(PackageInstall(product="openclaw", path=str(tools), method="tools", owner=_owner(tools)))
+            out.append(PackageInstall(product=Product.openclaw, path=str(tools), method="tools", owner=_owner(tools)))
     bundles = [b for h in homes for b in locations.app_bundles(h.home)]
     if system_wide:
         bundles += locations.app_bundles(None)
     for bundle in bundles:
-        product = "clawdbot" if bundle.name.lower().startswith("clawdbot") else "openclaw"
+        product = Product.clawdbot if bundle.name.lower().startswith(Product.clawdbot) else Product.openclaw
         out.append(
             PackageInstall(
                 product=_product(product),

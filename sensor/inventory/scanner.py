@@ -374,7 +374,7 @@ def _host_info() -> HostInfo:
         os_version=pyplatform.release(),
         arch=pyplatform.machine(),
         sensor_version=__version__,
-        scanned_at=datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        scanned_at=datetime.now(UTC),
         is_root=bool(getuid is not None and getuid() == 0),
     )
 

@@ -1,8 +1,8 @@
-"""Turn source observations into ``Event`` dicts: one function per observation kind.
+"""Turn source observations into ``Event`` models: one function per observation kind.
 
-Every event is validated by the ``Event`` model (the schema is the contract) and returned as the
-match dict the engine consumes. Command lines are redacted here, and nowhere is a file's content or
-a secret value read: a file access says who opened which path, never what it holds.
+Every event is validated by the ``Event`` model (the schema is the contract) and returned as that model;
+the daemon hands it to the sinks and the rule engine. Command lines are redacted here, and nowhere is a
+file's content or a secret value read: a file access says who opened which path, never what it holds.
 """
 
 from __future__ import annotations
@@ -29,10 +29,6 @@ from sensor.sources.sockets.base import SocketEntry
 
 CurrentCmdline = Callable[[int], tuple[str, ...] | None]
 Refresh = Callable[[ProcessNode], ProcessNode]
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def _is_loopback(ip: str | None) -> bool:
@@ -87,21 +83,21 @@ class Normalizer:
     def envelope(self, category: EventCategory, source: str) -> dict[str, Any]:
         return {
             "EventId": uuid.uuid4().hex,
-            "UtcTime": utc_now(),
+            "UtcTime": datetime.now(UTC),
             "Hostname": hostname(),
             "category": category,
             "product": sigma_product(),
             "source": source,
         }
 
-    def normalize(self, obs: Observation) -> dict[str, Any]:
+    def normalize(self, obs: Observation) -> Event:
         fields = self._handlers[type(obs)](obs)
-        return Event(**fields).to_match_dict()
+        return Event(**fields)
 
-    def health(self, counters: dict[str, int]) -> dict[str, Any]:
+    def health(self, counters: dict[str, int]) -> Event:
         fields = self.envelope(EventCategory.sensor_health, "daemon")
         fields["Counters"] = dict(sorted(counters.items()))
-        return Event(**fields).to_match_dict()
+        return Event(**fields)
 
     def _actor(self, node: ProcessNode | None, live_cmdline: bool) -> dict[str, Any]:
         if node is None:

@@ -13,16 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sensor.openclaw.config import get_path
-from sensor.schema.inventory import GRANTS, Credential, GrantEvidence
+from sensor.schema.inventory import Credential, GrantEvidence
+from sensor.schema.vocabulary import GRANTS, Grant
 
-NAMED_CHANNELS: dict[str, str] = {
-    "slack": "slack",
-    "telegram": "telegram",
-    "discord": "discord",
-    "whatsapp": "whatsapp",
-    "signal": "signal",
-    "imessage": "imessage",
-    "msteams": "msteams",
+# channels.<name> in the config -> the grant it gives (any other channel: other_channels)
+NAMED_CHANNELS: dict[str, Grant] = {
+    grant.value: grant
+    for grant in (Grant.slack, Grant.telegram, Grant.discord, Grant.whatsapp, Grant.signal, Grant.imessage,
+                  Grant.msteams)
 }
 _CHANNEL_META_KEYS = frozenset({"defaults", "default", "enabled"})
 _NO_EXEC_PROFILES = frozenset({"minimal", "messaging"})
@@ -131,7 +129,7 @@ def _shell(config: dict[str, Any]) -> GrantEvidence | None:
         ),
         "default (tools.exec, sandbox off)",
     )
-    return GrantEvidence(grant="shell", source=source, detail="exec tool runs commands on the host", risk=risk)
+    return GrantEvidence(grant=Grant.shell, source=source, detail="exec tool runs commands on the host", risk=risk)
 
 
 def _filesystem(config: dict[str, Any]) -> GrantEvidence | None:
@@ -148,7 +146,7 @@ def _filesystem(config: dict[str, Any]) -> GrantEvidence | None:
         if get_path(config, "tools.fs") is not None
         else ("tools.profile" if profile else "default (read/write/edit tools)")
     )
-    return GrantEvidence(grant="filesystem", source=source, detail="read/write/edit tools", risk=risk)
+    return GrantEvidence(grant=Grant.filesystem, source=source, detail="read/write/edit tools", risk=risk)
 
 
 def _browser(config: dict[str, Any]) -> GrantEvidence | None:
@@ -165,7 +163,7 @@ def _browser(config: dict[str, Any]) -> GrantEvidence | None:
     if get_path(config, "browser.ssrfPolicy.dangerouslyAllowPrivateNetwork") is True:
         risk.append("browser may reach private networks")
     source = "browser.enabled" if get_path(config, "browser.enabled") is not None else "default (browser.enabled)"
-    return GrantEvidence(grant="browser", source=source, detail="managed browser tool", risk=risk)
+    return GrantEvidence(grant=Grant.browser, source=source, detail="managed browser tool", risk=risk)
 
 
 def _channel_risks(path: str, channel: dict[str, Any]) -> list[str]:
@@ -200,7 +198,7 @@ def _channels(config: dict[str, Any]) -> list[GrantEvidence]:
     for name, channel in channels.items():
         if name in _CHANNEL_META_KEYS or not isinstance(channel, dict) or channel.get("enabled") is False:
             continue
-        grant = NAMED_CHANNELS.get(name, "other_channels")
+        grant = NAMED_CHANNELS.get(name, Grant.other_channels)
         path = f"channels.{name}"
         risk = _channel_risks(path, channel)
         if isinstance(elevated, dict) and isinstance(elevated.get(name), list) and "*" in elevated[name]:
@@ -209,7 +207,7 @@ def _channels(config: dict[str, Any]) -> list[GrantEvidence]:
             k for k in ("botToken", "appToken", "userToken", "signingSecret", "token", "appPassword") if k in channel
         ]
         source = f"{path}.{secret_keys[0]}" if secret_keys else path
-        detail = name if grant == "other_channels" else f"{name} channel configured"
+        detail = name if grant == Grant.other_channels else f"{name} channel configured"
         out.append(GrantEvidence(grant=grant, source=source, detail=detail, risk=risk))
     return out
 
@@ -225,10 +223,10 @@ def _gmail(config: dict[str, Any], facts: GrantFacts, shell: bool) -> GrantEvide
         if get_path(config, "hooks.allowRequestSessionKey") is True:
             risk.append("hooks.allowRequestSessionKey")
         source = "hooks.gmail.account" if account else "hooks.presets"
-        return GrantEvidence(grant="gmail", source=source, detail="mail is fed to the agent", risk=risk)
+        return GrantEvidence(grant=Grant.gmail, source=source, detail="mail is fed to the agent", risk=risk)
     if facts.gog_store and shell:
         return GrantEvidence(
-            grant="gmail",
+            grant=Grant.gmail,
             source=facts.gog_store,
             detail="gogcli authorised; agent can run gog",
             risk=["gog skill via exec"],
@@ -246,10 +244,12 @@ def grants_for(config: dict[str, Any], facts: GrantFacts) -> list[GrantEvidence]
     evidence.extend(_channels(config))
     granted = {e.grant for e in evidence}
     if "slack" not in granted and facts.slack_plugin_dir:
-        evidence.append(GrantEvidence(grant="slack", source=facts.slack_plugin_dir, detail="Slack plugin installed"))
+        evidence.append(
+            GrantEvidence(grant=Grant.slack, source=facts.slack_plugin_dir, detail="Slack plugin installed")
+        )
     if "whatsapp" not in granted and facts.whatsapp_session_dir:
         evidence.append(
-            GrantEvidence(grant="whatsapp", source=facts.whatsapp_session_dir, detail="linked WhatsApp session")
+            GrantEvidence(grant=Grant.whatsapp, source=facts.whatsapp_session_dir, detail="linked WhatsApp session")
         )
     gmail = _gmail(config, facts, shell is not None)
     if gmail is not None:
@@ -258,16 +258,17 @@ def grants_for(config: dict[str, Any], facts: GrantFacts) -> list[GrantEvidence]
     if model_creds:
         path = model_creds[0][1]
         evidence.append(
-            GrantEvidence(grant="model_api_keys", source=path, detail=", ".join(sorted({k for k, _ in model_creds})))
+            GrantEvidence(grant=Grant.model_api_keys, source=path,
+                          detail=", ".join(sorted({k for k, _ in model_creds})))
         )
     elif isinstance(get_path(config, "models.providers"), dict) and any(
         isinstance(p, dict) and p.get("apiKey") for p in get_path(config, "models.providers").values()
     ):
-        evidence.append(GrantEvidence(grant="model_api_keys", source="models.providers", detail="provider apiKey"))
+        evidence.append(GrantEvidence(grant=Grant.model_api_keys, source="models.providers", detail="provider apiKey"))
     order = {name: i for i, name in enumerate(GRANTS)}
     return sorted(evidence, key=lambda e: order.get(e.grant, len(order)))
 
 
-def grant_names(evidence: Iterable[GrantEvidence]) -> list[str]:
+def grant_names(evidence: Iterable[GrantEvidence]) -> list[Grant]:
     names = {e.grant for e in evidence}
     return [g for g in GRANTS if g in names]

@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Final
 
 from sensor.openclaw.names import PRODUCTS
+from sensor.schema.vocabulary import Product
 
 ROLES: Final[tuple[str, ...]] = (
     "gateway",
@@ -39,7 +40,7 @@ ROLES: Final[tuple[str, ...]] = (
 
 @dataclass(frozen=True, slots=True)
 class AgentIdentity:
-    product: str  # "openclaw" | "clawdbot" | "moltbot"
+    product: str  # a sensor.schema.vocabulary.Product
     role: str  # one of ROLES
 
 
@@ -177,7 +178,7 @@ def _identify_gog(cmdline: Sequence[str]) -> AgentIdentity | None:
         if arg == "--hook-url" and i + 1 < len(cmdline):
             value = cmdline[i + 1]
         if value is not None and value.rstrip("/").endswith("/hooks/gmail"):
-            return AgentIdentity("openclaw", "gmail-watcher")
+            return AgentIdentity(Product.openclaw, "gmail-watcher")
     return None
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sensor import platform
 from sensor.openclaw.names import PRODUCTS, STATE_DIR_NAMES
+from sensor.schema.vocabulary import Product
 
 _MAX_DIR_ENTRIES = 4096  # a hostile home with millions of entries must not stall the scan
 
@@ -153,7 +154,7 @@ def candidate_state_dirs(home: Path) -> list[Path]:
 def _is_state_dir_name(name: str) -> bool:
     if name in STATE_DIR_NAMES:
         return True
-    for base in (".openclaw", ".clawdbot", ".moltbot"):
+    for base in (f".{product}" for product in PRODUCTS):
         if name.startswith(base + "-") and len(name) > len(base) + 1 and "." not in name[len(base) :]:
             return True
     return False
@@ -164,14 +165,15 @@ def state_dir_product(state_dir: Path) -> tuple[str, str]:
     name = state_dir.name
     if name in STATE_DIR_NAMES:
         product = STATE_DIR_NAMES[name]
-        return product, "default" if product == "openclaw" else f"legacy:{name.lstrip('.')}"
-    for base, product in ((".openclaw-", "openclaw"), (".clawdbot-", "clawdbot"), (".moltbot-", "moltbot")):
+        return product, "default" if product == Product.openclaw else f"legacy:{name.lstrip('.')}"
+    for product in PRODUCTS:
+        base = f".{product}-"
         if name.startswith(base):
             profile = name[len(base) :]
-            if product == "openclaw":
+            if product == Product.openclaw:
                 return product, f"profile:{profile}"
             return product, f"legacy:{product}:profile:{profile}"
-    return "openclaw", "override"
+    return Product.openclaw, "override"
 
 
 def _matching_files(directory: Path, spec: ServiceDir) -> list[Path]:
@@ -268,7 +270,7 @@ def package_dirs_in(roots: Iterable[Path]) -> list[tuple[str, Path]]:
     """(product, package dir) for every openclaw/clawdbot package found in the given node_modules dirs."""
     out: list[tuple[str, Path]] = []
     for root in roots:
-        for product in ("openclaw", "clawdbot"):
+        for product in (Product.openclaw, Product.clawdbot):  # the npm package names
             candidate = root / product
             if (candidate / "package.json").is_file():
                 out.append((product, candidate))

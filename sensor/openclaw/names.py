@@ -1,25 +1,28 @@
-"""Product names, legacy names and the file/dir names derived from them."""
+"""Product names (``sensor.schema.vocabulary.Product``), legacy names and the file/dir names derived from them."""
 
 from __future__ import annotations
 
 from typing import Final
 
-# Current name first; the order is the order OpenClaw itself probes state dirs in.
-PRODUCTS: Final[tuple[str, ...]] = ("openclaw", "clawdbot", "moltbot")
+from sensor.schema.vocabulary import Product
 
-# Legacy state-dir names (2026.2.x also accepted ~/.moldbot) mapped to the product they belong to.
-STATE_DIR_NAMES: Final[dict[str, str]] = {
-    ".openclaw": "openclaw",
-    ".clawdbot": "clawdbot",
-    ".moltbot": "moltbot",
-    ".moldbot": "moltbot",
+# Current name first; the order is the order OpenClaw itself probes state dirs in.
+PRODUCTS: Final[tuple[Product, ...]] = tuple(Product)
+
+# State-dir names mapped to the product they belong to (2026.2.x also accepted ~/.moldbot).
+STATE_DIR_NAMES: Final[dict[str, Product]] = {
+    **{f".{product}": product for product in Product},
+    ".moldbot": Product.moltbot,
 }
 
+# The product names as a regular-expression alternation: openclaw|clawdbot|moltbot.
+PRODUCT_PATTERN: Final[str] = "|".join(PRODUCTS)
+
 # Config file names inside a state dir, in lookup order.
-CONFIG_FILE_NAMES: Final[tuple[str, ...]] = ("openclaw.json", "clawdbot.json", "moltbot.json", "moldbot.json")
+CONFIG_FILE_NAMES: Final[tuple[str, ...]] = (*(f"{product}.json" for product in PRODUCTS), "moldbot.json")
 
 # Environment keys that move the state dir / config / home (current and legacy prefixes).
-ENV_PREFIXES: Final[tuple[str, ...]] = ("OPENCLAW_", "CLAWDBOT_", "MOLTBOT_")
+ENV_PREFIXES: Final[tuple[str, ...]] = tuple(f"{product.upper()}_" for product in PRODUCTS)
 STATE_DIR_ENV_KEYS: Final[tuple[str, ...]] = tuple(p + "STATE_DIR" for p in ENV_PREFIXES)
 CONFIG_PATH_ENV_KEYS: Final[tuple[str, ...]] = tuple(p + "CONFIG_PATH" for p in ENV_PREFIXES)
 HOME_ENV_KEYS: Final[tuple[str, ...]] = tuple(p + "HOME" for p in ENV_PREFIXES)

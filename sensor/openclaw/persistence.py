@@ -19,17 +19,24 @@ from sensor.openclaw.credentials.extract import (
     systemd_environment_pairs,
     windows_set_pairs,
 )
-from sensor.openclaw.names import PRODUCTS
+from sensor.openclaw.names import (
+    CONFIG_PATH_ENV_KEYS,
+    HOME_ENV_KEYS,
+    PRODUCT_PATTERN,
+    PRODUCTS,
+    STATE_DIR_ENV_KEYS,
+)
 from sensor.safeio import FileData, SafeIOError, read_file
 from sensor.schema.inventory import Persistence, PersistenceMechanism
+from sensor.schema.vocabulary import Product
 from sensor.secrets import redact_text
 
 MAX_DEFINITION_BYTES = 512 * 1024
-_STATE_DIR_KEYS = ("OPENCLAW_STATE_DIR", "CLAWDBOT_STATE_DIR", "MOLTBOT_STATE_DIR")
-_CONFIG_KEYS = ("OPENCLAW_CONFIG_PATH", "CLAWDBOT_CONFIG_PATH", "MOLTBOT_CONFIG_PATH")
-_HOME_KEYS = ("OPENCLAW_HOME", "CLAWDBOT_HOME", "MOLTBOT_HOME")
+_STATE_DIR_KEYS = STATE_DIR_ENV_KEYS
+_CONFIG_KEYS = CONFIG_PATH_ENV_KEYS
+_HOME_KEYS = HOME_ENV_KEYS
 _STATE_IN_PATH = re.compile(
-    r"((?:[A-Za-z]:)?/[^\s\"'=]*?/\.(?:openclaw|clawdbot|moltbot)(?:-[A-Za-z0-9_\-]+)?)(?=/|\s|\"|'|$)"
+    rf"((?:[A-Za-z]:)?/[^\s\"'=]*?/\.(?:{PRODUCT_PATTERN})(?:-[A-Za-z0-9_\-]+)?)(?=/|\s|\"|'|$)"
 )
 
 
@@ -48,10 +55,11 @@ class ServiceDefinition:
         return service_product_profile(self.persistence.name)
 
 
+_DISPLAY_NAMES = "|".join(product.display_name for product in PRODUCTS)  # Windows task names
 _NAME_PATTERNS = (
-    re.compile(r"^(?P<product>openclaw|clawdbot|moltbot)-(?:gateway|node)(?:-(?P<profile>[^.]+))?\.service$"),
+    re.compile(rf"^(?P<product>{PRODUCT_PATTERN})-(?:gateway|node)(?:-(?P<profile>[^.]+))?\.service$"),
     re.compile(r"^(?:ai|com|bot)\.(?P<product>openclaw|clawdbot|molt)\.(?P<profile>[^.]+)(?:\.plist)?$"),
-    re.compile(r"^(?P<product>OpenClaw|Clawdbot|Moltbot) (?:Gateway|Node)(?: \((?P<profile>[^)]+)\))?"),
+    re.compile(rf"^(?P<product>{_DISPLAY_NAMES}) (?:Gateway|Node)(?: \((?P<profile>[^)]+)\))?"),
 )
 
 
@@ -61,7 +69,7 @@ def service_product_profile(name: str) -> tuple[str | None, str | None]:
         match = pattern.match(name)
         if match:
             product = match.group("product").lower()
-            product = "moltbot" if product == "molt" else product
+            product = Product.moltbot if product == "molt" else product
             profile = match.group("profile")
             if profile in ("gateway", "node", "mac"):
                 profile = None

@@ -2,15 +2,19 @@
 
 Names follow the Sigma taxonomy (process_creation, network_connection, file_event, ...) so community
 rules match unchanged; fields the taxonomy lacks are ours and documented in ``OUR_CATEGORIES``.
-The engine matches plain dicts (``Event.to_match_dict``); this model is the contract at the edges.
+The normalizer returns this model; the engine matches its dict view (``Event.to_match_dict``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from sensor.schema.timestamps import Timestamp
+from sensor.schema.vocabulary import Product
 
 
 class EventCategory(StrEnum):
@@ -40,7 +44,7 @@ class Event(BaseModel):
 
     # envelope
     EventId: str = Field(description="Unique id (uuid4 hex) of this event")
-    UtcTime: str = Field(description="RFC 3339 UTC time of the observation")
+    UtcTime: Timestamp = Field(description="RFC 3339 UTC time of the observation")
     Hostname: str
     category: EventCategory
     product: str = Field(description="Sigma logsource product: linux, macos or windows")
@@ -91,7 +95,7 @@ class Event(BaseModel):
     AccessMask: str | None = Field(default=None, description="Windows access mask of a 4663 access, hex (0x1)")
 
     # agent attribution (ours)
-    AgentProduct: str | None = Field(default=None, description="openclaw | clawdbot | moltbot when attributed")
+    AgentProduct: Product | None = Field(default=None, description="Set when attributed to an agent")
     AgentRootPid: int | None = Field(default=None, description="PID of the OpenClaw process at the tree root")
     AgentRootImage: str | None = None
     IsAgentProcess: bool | None = Field(default=None, description="The actor itself is an OpenClaw process")
@@ -125,6 +129,16 @@ class Event(BaseModel):
     # sensor health (ours)
     Counters: dict[str, int] | None = None
 
+    _fields: dict[str, Any] | None = PrivateAttr(default=None)
+
     def to_match_dict(self) -> dict[str, Any]:
-        """The dict the engine matches: only fields that are set."""
-        return self.model_dump(exclude_none=True, mode="json")
+        """The event's fields as JSON values, only those that are set: what the engine matches and what is
+        written and shipped. Made once per event (an event is not changed after it is made); do not mutate."""
+        if self._fields is None:
+            self._fields = self.model_dump(exclude_none=True, mode="json")
+        return self._fields
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Event:
+        copied = super().model_copy(update=update, deep=deep)
+        copied._fields = None
+        return copied

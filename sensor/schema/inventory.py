@@ -2,50 +2,12 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class Severity(StrEnum):
-    info = "info"
-    low = "low"
-    medium = "medium"
-    high = "high"
-    critical = "critical"
-
-    @property
-    def rank(self) -> int:
-        return _SEVERITY_RANK[self]
-
-
-_SEVERITY_RANK = {
-    Severity.info: 0,
-    Severity.low: 1,
-    Severity.medium: 2,
-    Severity.high: 3,
-    Severity.critical: 4,
-}
-
-Product = Literal["openclaw", "clawdbot", "moltbot"]
-
-# The fixed grant vocabulary. Order is the display order.
-GRANTS: tuple[str, ...] = (
-    "shell",
-    "filesystem",
-    "browser",
-    "slack",
-    "gmail",
-    "telegram",
-    "discord",
-    "whatsapp",
-    "signal",
-    "imessage",
-    "msteams",
-    "other_channels",
-    "model_api_keys",
-)
+from sensor.schema.timestamps import Timestamp
+from sensor.schema.vocabulary import Grant, Level, Product
 
 
 class _Model(BaseModel):
@@ -61,7 +23,7 @@ class Listener(_Model):
 
 
 class GrantEvidence(_Model):
-    grant: str = Field(description="One of the grant vocabulary names")
+    grant: Grant
     source: str = Field(description="Config key path (e.g. channels.slack.botToken) or file path")
     detail: str = ""
     risk: list[str] = Field(default_factory=list, description="Risk notes, e.g. 'exec mode full'")
@@ -95,8 +57,9 @@ class Persistence(_Model):
 
 
 class Finding(_Model):
-    id: str = Field(description="Stable id, e.g. CW-EXPOSED-NOAUTH")
-    severity: Severity
+    id: str = Field(description="Stable id, e.g. CW-EXPOSED-NOAUTH (sensor.schema.vocabulary.FindingId; a newer "
+                    "sensor may send ids this collector does not know yet)")
+    severity: Level
     title: str
     evidence: str = ""
     remediation: str = ""
@@ -123,7 +86,7 @@ class Install(_Model):
         default_factory=dict,
         description="bind mode, auth mode, token length class, trustedProxies, tailscale, origins, mdns",
     )
-    grants: list[str] = Field(default_factory=list)
+    grants: list[Grant] = Field(default_factory=list)
     grant_evidence: list[GrantEvidence] = Field(default_factory=list)
     config_settings: list[str] = Field(
         default_factory=list,
@@ -140,7 +103,7 @@ class HostInfo(_Model):
     os_version: str = ""
     arch: str = ""
     sensor_version: str
-    scanned_at: str = Field(description="RFC 3339 UTC time")
+    scanned_at: Timestamp
     is_root: bool = False
 
 

@@ -175,9 +175,10 @@ def bench_latency(kind: str, args: argparse.Namespace, tmp: Path) -> dict[str, f
 def stage_breakdown(kind: str, tmp: Path, count: int = 10000, batch: int = 500) -> dict[str, float]:
     """Records/s of each ingest stage, in process, one thread: where the collector's time goes."""
     from collectors.fleet.projection import after_ingest
+    from collectors.ingest.read import read_fresh
     from collectors.ingest.writer import write_batch
     from collectors.store import open_store, tables
-    from sensor.delivery.protocol import IngestBatch
+    from sensor.schema.wire import IngestBatch
 
     db_url, schema = _scratch_db(kind, tmp)
     store = open_store(db_url)
@@ -197,7 +198,7 @@ def stage_breakdown(kind: str, tmp: Path, count: int = 10000, batch: int = 500) 
                 now = time.time()
                 result = write_batch(conn, parsed, now, None)
                 t2 = time.perf_counter()
-                after_ingest(conn, parsed, result.inserted_seqs, now)
+                after_ingest(conn, parsed, result.inserted_seqs, now, read_fresh(parsed, result.inserted_seqs))
             t3 = time.perf_counter()
             spent["parse+validate"] += t1 - t0
             spent["store (idempotent insert)"] += t2 - t1

@@ -12,7 +12,7 @@ from collectors.api.auth import Principal, require
 from collectors.api.deps import StoreDep
 from collectors.api.errors import ApiError
 from collectors.store import credentials as creds
-from sensor.delivery.protocol import HOST_ID_PATTERN, ErrorCode, ErrorResponse
+from sensor.schema.wire import HOST_ID_PATTERN, ErrorCode, ErrorResponse
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 _ERR: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse} for code in (401, 403, 404)}

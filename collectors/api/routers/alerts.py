@@ -21,8 +21,8 @@ from collectors.fleet.models import AlertDetail, AlertPage, page_fields
 from collectors.fleet.triage import TriageError, TriageRequest, triage
 from collectors.store import tables
 from collectors.store.credentials import Role
-from sensor.delivery.protocol import ErrorCode, ErrorResponse
 from sensor.schema.alerts import Alert
+from sensor.schema.wire import ErrorCode, ErrorResponse
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
 _ERR: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse} for code in (401, 403, 404, 422)}

@@ -14,7 +14,7 @@ from collectors.api.errors import ApiError
 from collectors.ingest.writer import missing_ranges
 from collectors.store import tables
 from collectors.store.credentials import Role
-from sensor.delivery.protocol import HOST_ID_PATTERN, ErrorCode, ErrorResponse
+from sensor.schema.wire import HOST_ID_PATTERN, ErrorCode, ErrorResponse
 
 router = APIRouter(tags=["delivery"])
 

@@ -14,7 +14,7 @@ from collectors.api.errors import ApiError
 from collectors.ingest.rate_limit import RateLimiter
 from collectors.store import tables
 from collectors.store.credentials import Role, create_token, find_enroll_secret, revoke_host_tokens
-from sensor.delivery.protocol import EnrollRequest, EnrollResponse, ErrorCode, ErrorResponse
+from sensor.schema.wire import EnrollRequest, EnrollResponse, ErrorCode, ErrorResponse
 
 router = APIRouter(tags=["enroll"])
 

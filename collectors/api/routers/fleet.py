@@ -27,7 +27,7 @@ from collectors.fleet.models import (
 )
 from collectors.store import Store
 from collectors.store.credentials import Role
-from sensor.delivery.protocol import ErrorCode, ErrorResponse
+from sensor.schema.wire import ErrorCode, ErrorResponse
 
 router = APIRouter(prefix="/api/v1/fleet", tags=["fleet"])
 _ERR: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse} for code in (401, 403, 404, 422)}

@@ -25,11 +25,12 @@ from collectors.fleet.projection import after_ingest
 from collectors.forwarders.relay import OutboxRelay
 from collectors.ingest import body
 from collectors.ingest.rate_limit import RateLimiter
+from collectors.ingest.read import read_fresh
 from collectors.ingest.writer import SeqConflict, UnencodableBody, WriteResult, write_batch
 from collectors.store import Store, outbox
 from collectors.store.credentials import Role
-from sensor.delivery.protocol import ErrorCode, ErrorResponse, IngestBatch, IngestResponse
 from sensor.schema.records import RecordKind
+from sensor.schema.wire import ErrorCode, ErrorResponse, IngestBatch, IngestResponse
 
 
 class _CountedRefusals(APIRoute):
@@ -112,7 +113,7 @@ def _authorize_and_store(store: Store, limiter: RateLimiter, token: str, data: b
                            {"Retry-After": str(max(1, math.ceil(wait)))})
         received_at = time.time()
         result = write_batch(conn, batch, received_at, addr)
-        after_ingest(conn, batch, result.inserted_seqs, received_at)
+        after_ingest(conn, batch, result.inserted_seqs, received_at, read_fresh(batch, result.inserted_seqs))
         queued = _forwarded_alerts(conn, batch, result.inserted_seqs, forward_from) if forward_from is not None else 0
         return result, queued
 

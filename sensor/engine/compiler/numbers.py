@@ -17,6 +17,7 @@ from typing import Any
 from sensor.engine.compiler.base import Compiled, field_key, literal_need, on_low
 from sensor.engine.errors import RuleCompileError
 from sensor.engine.event_view import EventView
+from sensor.schema.timestamps import parse_time
 
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "lt": operator.lt,
@@ -134,7 +135,7 @@ def compile_timestamp_part(field: str | None, part_name: str, wanted: Any) -> Co
         if not isinstance(v, str) or len(v) > 64:
             return False
         try:
-            stamp = datetime.fromisoformat(v)
+            stamp = parse_time(v)
         except ValueError:
             return False
         return part(stamp) == wanted

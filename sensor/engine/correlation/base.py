@@ -17,10 +17,10 @@ from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sensor.engine.rule import RuleMeta
+from sensor.schema.timestamps import parse_time
 
 MAX_GROUPS = 10_000
 MAX_VALUES_PER_GROUP = 10_000
@@ -62,7 +62,7 @@ def event_time(event: Mapping[str, Any]) -> float:
     stamp = event.get("UtcTime")
     if isinstance(stamp, str) and len(stamp) <= 64:
         try:
-            return datetime.fromisoformat(stamp).timestamp()
+            return parse_time(stamp).timestamp()
         except ValueError:
             pass
     return time.time()

@@ -31,6 +31,7 @@ from sensor.openclaw.credentials.extract import (
     secrets_in_assignments as _assignments,
 )
 from sensor.openclaw.credentials.sqlite_store import SqliteReadError, query, table_names
+from sensor.openclaw.names import PRODUCT_PATTERN
 from sensor.safeio import EntryInfo, FileData, SafeIOError, list_dir, read_file, walk_files
 from sensor.schema.inventory import Credential
 from sensor.secrets import Fingerprinter, length_class
@@ -299,7 +300,7 @@ def credentials_dir(state_dir: Path, collector: CredentialCollector) -> None:
         _json_store(state_dir, rel, collector)
 
 
-_CONFIG_BACKUP = re.compile(r"^(openclaw|clawdbot|moltbot|moldbot)\.json\.bak(\.\d{1,3})?$")
+_CONFIG_BACKUP = re.compile(rf"^({PRODUCT_PATTERN}|moldbot)\.json\.bak(\.\d{{1,3}})?$")
 
 
 def config_backups(state_dir: Path, collector: CredentialCollector) -> None:

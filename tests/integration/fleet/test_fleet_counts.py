@@ -21,7 +21,8 @@ from collectors.store import Store, migrations, open_store
 from collectors.store import tables as core
 from collectors.store import tables as fleet
 from sensor.schema.alerts import Alert
-from sensor.schema.inventory import GRANTS, HostInfo, Install, ScanReport
+from sensor.schema.inventory import HostInfo, Install, ScanReport
+from sensor.schema.vocabulary import GRANTS
 from tests.integration.collector.conftest import scratch_database
 from tests.support.legacy_collector import build_numbered_database, legacy_tree
 

@@ -20,7 +20,7 @@ from collectors.store.credentials import (
     lookup_token,
     revoke_host_tokens,
 )
-from sensor.delivery.protocol import IngestBatch
+from sensor.schema.wire import IngestBatch
 
 HOST = "hostunit0001"
 

@@ -15,10 +15,10 @@ from urllib.parse import quote
 
 import orjson
 
-from sensor.cli.collector_client import CollectorClient, CollectorError, add_connection_args
-from sensor.cli.listing import Row, fail, list_page, print_json
-from sensor.cli.table_render import render, when
-from sensor.schema.inventory import GRANTS
+from collectors.client.collector_client import CollectorClient, CollectorError, add_connection_args
+from collectors.client.listing import Row, fail, list_page, print_json
+from collectors.client.table_render import render, when
+from sensor.schema.vocabulary import GRANTS, Product
 
 HOST_TABLE = (("hostname", "HOST"), ("os", "OS"), ("products", "PRODUCT"), ("versions", "VERSION"),
               ("owners", "OWNER"), ("running", "RUNNING"), ("exposed", "EXPOSED"), ("grants", "GRANTS"),
@@ -72,7 +72,7 @@ def _filters(parser: argparse.ArgumentParser) -> None:
                        help="no contact from the sensor for --stale-minutes")
     stale.add_argument("--fresh", dest="stale", action="store_const", const=False)
     parser.add_argument("--stale-minutes", type=int, default=15)
-    parser.add_argument("--product", choices=("openclaw", "clawdbot", "moltbot"))
+    parser.add_argument("--product", choices=[product.value for product in Product])
     parser.add_argument("--owner", help="install owner (user name)")
     parser.add_argument("--hostname", help="hostname contains this text")
     parser.add_argument("--version-min", help="lowest version, inclusive (e.g. 2026.1.0)")

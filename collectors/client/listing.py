@@ -9,9 +9,9 @@ from typing import Any
 
 import orjson
 
+from collectors.client.collector_client import CollectorClient, CollectorError
+from collectors.client.table_render import render
 from collectors.exports.rows import to_csv
-from sensor.cli.collector_client import CollectorClient, CollectorError
-from sensor.cli.table_render import render
 
 Row = dict[str, Any]
 

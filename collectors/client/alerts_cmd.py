@@ -14,11 +14,12 @@ import argparse
 from typing import Any
 from urllib.parse import quote
 
-from sensor.cli.collector_client import CollectorClient, CollectorError, add_connection_args
-from sensor.cli.listing import Row, fail, list_page, print_json
-from sensor.cli.table_render import when
+from collectors.client.collector_client import CollectorClient, CollectorError, add_connection_args
+from collectors.client.listing import Row, fail, list_page, print_json
+from collectors.client.table_render import when
+from sensor.schema.vocabulary import Level
 
-LEVELS = ("informational", "low", "medium", "high", "critical")
+LEVELS = tuple(level.value for level in Level)
 SHOWN_EVENT_FIELDS = ("Image", "CommandLine", "ParentImage", "TargetFilename", "DestinationHostname",
                       "AgentProduct")
 ALERT_TABLE = (("record_id", "ID"), ("time_text", "TIME"), ("hostname", "HOST"), ("level", "LEVEL"),

@@ -1,0 +1,1 @@
+"""The live sensor daemon: sources -> intake -> normalizer -> rule engine -> sinks (daemon.py)."""
