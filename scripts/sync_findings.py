@@ -22,10 +22,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from sensor.openclaw.findings import CATALOGUE  # noqa: E402
+from sensor.schema.vocabulary import Level  # noqa: E402
 
 DETECTIONS = REPO / "detections"
 SCAN_DOC = REPO / "docs" / "scan.md"
 START, END = "<!-- findings-table:start -->", "<!-- findings-table:end -->"
+SIGMA_LEVEL = {"info": Level.informational.value}  # the findings' old spelling -> Sigma's (they now share it)
 _ID = re.compile(r"^id:\s*['\"]?([0-9a-fA-F-]{36})['\"]?\s*$", re.MULTILINE)
 _LEVEL = re.compile(r"^level:[ \t]*(\S+)[ \t]*$", re.MULTILINE)
 
@@ -43,7 +45,7 @@ def wanted_levels() -> dict[str, tuple[str, str]]:
     """rule id -> (finding id, Sigma level). A rule linked to two findings must get one level."""
     out: dict[str, tuple[str, str]] = {}
     for spec in CATALOGUE.values():
-        level = spec.severity.value  # findings and rules share Sigma's level names
+        level = SIGMA_LEVEL.get(str(spec.severity), str(spec.severity))
         for rule_id in spec.rules:
             if rule_id in out and out[rule_id][1] != level:
                 raise SystemExit(f"rule {rule_id}: findings {out[rule_id][0]} and {spec.id} give different levels")

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from sensor.schema.timestamps import Timestamp
+from sensor.schema.timestamps import UtcText
 from sensor.schema.vocabulary import Product
 
 
@@ -44,7 +44,7 @@ class Event(BaseModel):
 
     # envelope
     EventId: str = Field(description="Unique id (uuid4 hex) of this event")
-    UtcTime: Timestamp = Field(description="RFC 3339 UTC time of the observation")
+    UtcTime: UtcText = Field(description="RFC 3339 UTC time of the observation (YYYY-MM-DDTHH:MM:SS.ffffffZ)")
     Hostname: str
     category: EventCategory
     product: str = Field(description="Sigma logsource product: linux, macos or windows")

@@ -5,7 +5,9 @@
 (``2026-11-22T04:10:00.250000Z``). ``Timestamp`` is the pydantic field type of every time in the contract: an
 aware datetime (pydantic ``AwareDatetime``) read with ``parse_time``, converted to UTC, written with
 ``format_utc``. ``LenientTimestamp`` is the same, or None when the text is no time (a field the collector
-must not refuse a whole record for: it falls back to the time it received the record).
+must not refuse a whole record for: it falls back to the time it received the record). ``UtcText`` is an event's
+time: read the same way, kept as its text in the one form (the engine matches text; an event's time is compared
+as text by its sources' tests).
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, PlainSerializer, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic import (
+    AwareDatetime,
+    PlainSerializer,
+    PlainValidator,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WithJsonSchema,
+    WrapValidator,
+)
 
 MAX_TIME_TEXT = 64  # longer text is not a time (and is not worth parsing)
 
@@ -87,3 +97,14 @@ Timestamp = Annotated[AwareDatetime, WrapValidator(_read_time),
                       PlainSerializer(format_utc, return_type=str, when_used="json")]
 LenientTimestamp = Annotated[AwareDatetime | None, WrapValidator(_read_time_or_none),
                              PlainSerializer(_format_or_none, return_type=str | None, when_used="json")]
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, datetime):
+        return format_utc(value)
+    if isinstance(value, str):
+        return format_utc(parse_time(value))
+    raise ValueError("a time is ISO 8601 text or a datetime")
+
+
+UtcText = Annotated[str, PlainValidator(_as_text), WithJsonSchema({"type": "string", "format": "date-time"})]

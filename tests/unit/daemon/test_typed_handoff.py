@@ -8,6 +8,7 @@ from sensor.daemon.engine_stage import alerts_for
 from sensor.engine import Engine
 from sensor.schema.events import Event, EventCategory
 from sensor.schema.records import AlertRecord
+from sensor.schema.timestamps import format_utc
 
 RULE = """
 title: shell from the agent
@@ -32,7 +33,7 @@ def test_alerts_carry_the_typed_event_they_matched() -> None:
     event = _event("/usr/bin/bash")
     (alert,) = alerts_for(stage, event)
     assert alert.event is event
-    assert alert.UtcTime == event.UtcTime and alert.Hostname == "lap"
+    assert alert.UtcTime is not None and format_utc(alert.UtcTime) == event.UtcTime and alert.Hostname == "lap"
     record = AlertRecord.of(alert)
     assert record.severity == 3
     assert record.body_json()["event"]["UtcTime"] == "2026-11-22T04:10:00.000000Z"

@@ -49,3 +49,13 @@ def test_lenient_times_become_none_instead_of_refusing_the_record() -> None:
     assert _Lenient(at="99999-01-01").at is None
     assert _Lenient(at="9999-12-31T23:59:59-05:00").at is None
     assert _Lenient(at="2026-11-22T06:10:00+02:00").model_dump(mode="json") == {"at": "2026-11-22T04:10:00.000000Z"}
+
+
+def test_an_events_time_is_kept_as_text_in_the_one_form() -> None:
+    from sensor.schema.events import Event
+
+    fields = {"EventId": "e", "Hostname": "h", "category": "process_creation", "product": "linux"}
+    assert Event(UtcTime="2026-11-22T06:10:00+02:00", **fields).UtcTime == "2026-11-22T04:10:00.000000Z"
+    assert Event(UtcTime=datetime(2026, 11, 22, 4, 10, tzinfo=UTC), **fields).UtcTime == "2026-11-22T04:10:00.000000Z"
+    with pytest.raises(ValidationError):
+        Event(UtcTime="yesterday", **fields)
