@@ -16,7 +16,6 @@ consumer the interface it already knows:
 
 from __future__ import annotations
 
-import posixpath
 import threading
 import time
 from collections import Counter
@@ -81,7 +80,8 @@ class EsloggerHub:
             self._watched = self._watched | {directory}
 
     def wants_open(self, path: str) -> bool:
-        return posixpath.dirname(path) in self._watched
+        """Is ``path`` in a watched directory? (Called for every open: one split, one set lookup.)"""
+        return path.rpartition("/")[0] in self._watched
 
     # --- dispatch ----------------------------------------------------------------------------
     def handle_line(self, line: bytes) -> None:

@@ -5,15 +5,15 @@ wrote them): bounded length, decoded by a real JSON parser, shapes checked field
 (``shapes``), unknown versions and shapes counted per kind so the sensor's health shows drift.
 
 ``open`` events are the volume: every file any process opens. Most are of no interest, so a line
-that is certainly an ``open`` (it has the ``"open":{`` structure and none of exec/fork/exit's, which an
-``open`` line cannot contain: the only keys an attacker chooses, entitlement names, appear in exec
-lines only) has just its ``file`` object decoded, and is dropped unless ``wants_open(path)`` says the
-path may be a watched credential store. Only then is the whole line decoded.
+that is certainly an ``open`` (exactly one ``event_type``, and it is 10: the only keys an attacker
+chooses, entitlement names, appear in exec lines, which carry their own ``event_type`` 9) has just
+the ``path`` of its ``file`` object read, and is dropped unless ``wants_open(path)`` says the path may
+be in a watched credential-store directory. Anything unusual about the line: it is decoded whole.
 """
 
 from __future__ import annotations
 
-import json
+import re
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
@@ -25,11 +25,13 @@ from sensor.sources.eslogger.shapes import EVENT_TYPES, PINS, ShapeError, TokenF
 
 MAX_LINE_BYTES = 1 << 20  # an exec with a huge environment is ~100 KiB; anything near 1 MiB is not eslogger
 _ALL_FORMS: tuple[TokenForm, ...] = ("object", "array")
-_OPEN = b'"open":{'
-_NOT_OPEN = (b'"exec":{', b'"fork":{', b'"exit":{')
-_FILE = '"file":{'
+_EVENT_TYPE = b'"event_type":'
+_NUMBER = re.compile(rb"(\d{1,20})[,}]")
+_FILE = b'"file":{'
+_FILE_IN_OPEN_BODY = re.compile(rb'(?:"open":\{|"fflag":\d{1,12},)\Z')
+_PATH = b'"path":"'
+_TRUNCATED = b'"path_truncated":'
 _SEQ = b'"global_seq_num":'
-_decoder = json.JSONDecoder()
 
 WantsOpen = Callable[[str], bool]
 OnGap = Callable[[int], None]
@@ -59,7 +61,7 @@ class EsloggerParser:
             self.counters["oversized_lines"] += 1
             return None
         self._sequence(line)
-        if self.wants_open is not None and _OPEN in line and not any(m in line for m in _NOT_OPEN):
+        if self.wants_open is not None and _event_type(line) == EVENT_TYPES["open"]:
             verdict = self._open_prefilter(line)
             if verdict is False:
                 self.counters["opens_filtered"] += 1
@@ -75,35 +77,43 @@ class EsloggerParser:
         return self._message(doc)
 
     def _open_prefilter(self, line: bytes) -> bool | None:
-        """False: an open of a path nobody watches. None: cannot tell cheaply (decode it all)."""
+        """False: an open of a path nobody watches. None: cannot tell cheaply (decode it all).
+
+        Reads only the ``path`` string of the open's ``file`` object: the ``"file":{`` must sit right
+        after ``"open":{`` or ``"fflag":N,`` (so it is the open body's), and everything before the
+        ``path`` key in that object (``stat``, ``path_truncated``) is numbers, booleans and
+        timestamps, so equal counts of ``{`` and ``}`` in between mean the key is the object's own."""
+        at = line.find(_FILE)
+        if at < 0 or not _FILE_IN_OPEN_BODY.search(line, max(0, at - 24), at):
+            return None
+        start = line.find(_PATH, at)
+        if start < 0:
+            return None
+        between = line[at + len(_FILE):start]
+        if between.count(b"{") != between.count(b"}"):
+            return None
+        value_at = start + len(_PATH) - 1  # the opening quote of the path string
+        end = _string_end(line, value_at + 1)
+        if end < 0:
+            return None
+        truncated_at = line.find(_TRUNCATED, at)
+        if truncated_at < 0 or not line.startswith(b"false", truncated_at + len(_TRUNCATED)):
+            return None
         try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
+            path = orjson.loads(line[value_at:end + 1])
+        except orjson.JSONDecodeError:
             return None
-        at = text.find(_FILE)
-        if at < 0 or text.find(_FILE, at + 1) >= 0:
-            return None
-        try:
-            file, _end = _decoder.raw_decode(text, at + len(_FILE) - 1)
-        except ValueError:
-            return None
-        path = file.get("path") if isinstance(file, dict) else None
-        if not isinstance(path, str) or file.get("path_truncated") is True:
+        if not isinstance(path, str):
             return None
         assert self.wants_open is not None
         return bool(self.wants_open(path))
 
     def _sequence(self, line: bytes) -> None:
         at = line.find(_SEQ)
-        if at < 0:
+        found = _NUMBER.match(line, at + len(_SEQ)) if at >= 0 else None
+        if found is None:
             return
-        start = at + len(_SEQ)
-        end = start
-        while end < len(line) and end - start < 20 and 48 <= line[end] <= 57:
-            end += 1
-        if end == start:
-            return
-        seq = int(line[start:end])
+        seq = int(found.group(1))
         last, self._last_seq = self._last_seq, seq
         if last is not None and seq > last + 1:
             missed = seq - last - 1
@@ -141,3 +151,28 @@ class EsloggerParser:
             return None
         self.counters[f"parsed.{kind}"] += 1
         return message
+
+
+def _event_type(line: bytes) -> int | None:
+    """The line's ``event_type`` if it occurs exactly once (only exec lines can carry extra keys of
+    a signer's choosing, in their entitlements, and an exec line has its own ``event_type``)."""
+    at = line.find(_EVENT_TYPE)
+    if at < 0 or line.find(_EVENT_TYPE, at + len(_EVENT_TYPE)) >= 0:
+        return None
+    found = _NUMBER.match(line, at + len(_EVENT_TYPE))
+    return int(found.group(1)) if found is not None else None
+
+
+def _string_end(line: bytes, start: int) -> int:
+    """Index of the quote that ends the JSON string whose first character is at ``start``, or -1."""
+    at = start
+    while True:
+        at = line.find(b'"', at)
+        if at < 0:
+            return -1
+        backslashes = 0
+        while line[at - 1 - backslashes] == 0x5C:  # "\"
+            backslashes += 1
+        if backslashes % 2 == 0:
+            return at
+        at += 1
