@@ -142,7 +142,26 @@ def systemd_enabled(unit: Path) -> bool:
     return False
 
 
+_LAUNCHD_PATH_KEYS = ("WorkingDirectory", "StandardOutPath", "StandardErrorPath")
+_ENV_WRAPPER_SHELLS = ("/bin/sh", "/bin/bash", "/bin/zsh")
+
+
+def unwrap_env_wrapper(args: list[str]) -> list[str]:
+    """The command OpenClaw's generated LaunchAgent environment wrapper runs (2026.9: ``/bin/sh
+    <state>/service-env/<label>-env-wrapper.sh <state>/service-env/<label>.env <command...>``, or the
+    same without ``/bin/sh``), as OpenClaw itself reads it back; other argument lists unchanged."""
+    start = 1 if args and args[0] in _ENV_WRAPPER_SHELLS else 0
+    wrapper, env_file = [*args[start:start + 2], "", ""][:2]
+    if (wrapper.endswith("-env-wrapper.sh") and env_file.endswith(".env")
+            and "/service-env/" in wrapper.replace("\\", "/") and "/service-env/" in env_file.replace("\\", "/")):
+        return args[start + 2:]
+    return args
+
+
 def parse_launchd(data: FileData, scope: str) -> ServiceDefinition:
+    """A LaunchAgent/LaunchDaemon plist. The state dir is looked for in the arguments, environment,
+    working directory and log paths (2026.2 names it only in ``StandardOutPath``, 2026.9 in the
+    env-wrapper paths and ``WorkingDirectory``); the command shown is the one the wrapper runs."""
     try:
         plist = plistlib.loads(data.data)
     except Exception:  # plistlib raises several types on garbage
@@ -158,10 +177,11 @@ def parse_launchd(data: FileData, scope: str) -> ServiceDefinition:
     env_raw = plist.get("EnvironmentVariables")
     env: dict[object, object] = env_raw if isinstance(env_raw, dict) else {}
     pairs = [(str(k), v) for k, v in env.items() if isinstance(v, str)]
-    joined = " ".join(args + [v for _, v in pairs])
+    paths = [v for key in _LAUNCHD_PATH_KEYS if isinstance(v := plist.get(key), str)]
+    joined = " ".join(args + [v for _, v in pairs] + paths)
     disabled = plist.get("Disabled")
     return ServiceDefinition(
-        _persistence(data, "launchd", scope, " ".join(args), name=str(label),
+        _persistence(data, "launchd", scope, " ".join(unwrap_env_wrapper(args)), name=str(label),
                      enabled=None if disabled is None else not bool(disabled)),
         secrets=list(secrets_in_plist(plist)),
         data=data,
