@@ -62,6 +62,10 @@ class EsloggerHub:
         merged["watched_dirs"] = len(self._watched)
         return merged
 
+    @counters.setter
+    def counters(self, value: Counter[str]) -> None:  # the Source protocol declares a plain attribute
+        raise AttributeError("EsloggerHub.counters is computed from its parser and supervisor")
+
     @property
     def degraded(self) -> str | None:
         return self.supervisor.degraded

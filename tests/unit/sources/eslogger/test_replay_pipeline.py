@@ -141,3 +141,14 @@ def test_a_short_lived_process_is_reported_whole(tmp_path: Path) -> None:
     result = replay(lines, tmp_path)
     commands = sorted(e["CommandLine"] for e in by_category(result.events, "process_creation"))
     assert commands == sorted(f"curl -s https://example.invalid/{i}" for i in range(40))
+
+
+def test_hub_is_a_daemon_source_whose_counters_feed_health(home: Path, tmp_path: Path) -> None:
+    from sensor.daemon.source import Source
+
+    result = replay(openclaw_reads_ssh_key(str(home)), tmp_path, [("alice", home)])
+    source: Source = result.hub
+    assert source.name == "eslogger" and source.degraded is None
+    counters = dict(source.counters)
+    assert counters["parser.lines"] == counters["process.lines"] == len(openclaw_reads_ssh_key(str(home)))
+    assert counters["process.starts"] == 1 and counters["watched_dirs"] >= 1
