@@ -2,12 +2,12 @@
 # Debian packages the packaging tests (tests/packaging/) use: dpkg-deb/dpkg (always present), fakeroot,
 # lintian (deb policy checks), systemd (systemd-analyze verify for the unit), shellcheck (maintainer,
 # macOS and helper scripts), binutils (objdump, strip: PyInstaller on Linux), patchelf (drops the build
-# interpreter's RUNPATH from bundled libraries), python3-venv.
+# interpreter's RUNPATH from bundled libraries), python3-venv, lsof (the lsof -F socket table's live test).
 # Idempotent and quiet: installs only what is missing; does nothing when everything is present.
 # Needs root (or sudo) and Debian's package archive; prints one line saying what it did.
 set -euo pipefail
 
-wanted=(fakeroot lintian systemd shellcheck binutils patchelf python3-venv)
+wanted=(fakeroot lintian systemd shellcheck binutils patchelf python3-venv lsof)
 missing=()
 for pkg in "${wanted[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then

@@ -238,19 +238,18 @@ def test_payload_from_the_real_onedir_bundle(built_binary: Path, tmp_path: Path)
     assert done.stdout.startswith("clawwatch ")
 
 
-def needs_root() -> None:
-    if os.geteuid() != 0:
-        pytest.skip("the pkg scripts chown to root (0:0): run as root")
+def as_root(argv: list[str]) -> list[str]:
+    """The pkg scripts chown to root (0:0): run them under fakeroot unless we are root."""
+    return argv if os.geteuid() == 0 else [require_tool("fakeroot"), *argv]
 
 
 def test_postinstall_upgrade_and_uninstall_on_a_scratch_root(tmp_path: Path) -> None:
-    needs_root()
     secret = tmp_path / "secret"
     secret.write_text(SECRET)
     root = stage(tmp_path, fake_bundle(tmp_path), secret)
     (root / "Library/Application Support/clawwatch/enroll-secret").chmod(0o644)  # as if a tool loosened it
     env = clean_env(PATH="/usr/bin:/bin")
-    run(["sh", str(MACOS / "scripts" / "postinstall"), "pkg", "/", str(root), "/"], env=env)
+    run(as_root(["sh", str(MACOS / "scripts" / "postinstall"), "pkg", "/", str(root), "/"]), env=env)
     got = modes(root)
     assert got["Library/Application Support/clawwatch/state"] == "0o700"
     assert got["Library/Logs/clawwatch"] == "0o700"
@@ -258,7 +257,7 @@ def test_postinstall_upgrade_and_uninstall_on_a_scratch_root(tmp_path: Path) -> 
     assert got["Library/Application Support/clawwatch/enroll-secret"] == "0o600"
     config = root / "Library/Application Support/clawwatch/sensor.toml"
     config.write_text(config.read_text() + "# local edit\n")
-    run(["sh", str(MACOS / "scripts" / "postinstall"), "pkg", "/", str(root), "/"], env=env)  # upgrade
+    run(as_root(["sh", str(MACOS / "scripts" / "postinstall"), "pkg", "/", str(root), "/"]), env=env)  # upgrade
     assert config.read_text().endswith("# local edit\n")
 
     keep = root / "Library/Application Support/clawwatch/keep-on-uninstall"
@@ -277,15 +276,14 @@ def test_postinstall_upgrade_and_uninstall_on_a_scratch_root(tmp_path: Path) -> 
 
 
 def test_install_enroll_secret_reads_stdin_and_writes_root_only(tmp_path: Path) -> None:
-    needs_root()
     env = clean_env(PATH="/usr/bin:/bin", CLAWWATCH_ROOT=str(tmp_path))
-    done = subprocess.run(["sh", str(MACOS / "install-enroll-secret")], input=SECRET, env=env, text=True,
-                          capture_output=True, timeout=30, check=False)
+    done = subprocess.run(as_root(["sh", str(MACOS / "install-enroll-secret")]), input=SECRET, env=env,
+                          text=True, capture_output=True, timeout=30, check=False)
     assert done.returncode == 0, done.stderr
     written = tmp_path / "Library/Application Support/clawwatch/enroll-secret"
     assert written.read_text() == SECRET + "\n" and written.stat().st_mode & 0o777 == 0o600
     assert SECRET not in done.stdout + done.stderr
-    empty = subprocess.run(["sh", str(MACOS / "install-enroll-secret")], input="", env=env, text=True,
+    empty = subprocess.run(as_root(["sh", str(MACOS / "install-enroll-secret")]), input="", env=env, text=True,
                            capture_output=True, timeout=30, check=False)
     assert empty.returncode == 2 and written.read_text() == SECRET + "\n"
 
