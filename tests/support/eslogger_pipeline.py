@@ -68,7 +68,7 @@ def replay(stream: Sequence[bytes], workdir: Path, homes: Sequence[tuple[str | N
         files.stop()
         processes.stop()
     normalizer = Normalizer(reader.current_cmdline, ancestry.freshest)
-    events = [normalizer.normalize(o) for o in intake.items]
+    events = [normalizer.normalize(o).to_match_dict() for o in intake.items]
     counters = {**{f"eslogger.{k}": v for k, v in hub.counters.items()},
                 **{f"files.{k}": v for k, v in files.counters.items()},
                 **{f"processes.{k}": v for k, v in processes.counters.items()}}
